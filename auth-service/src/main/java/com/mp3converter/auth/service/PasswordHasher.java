@@ -1,0 +1,82 @@
+package com.mp3converter.auth.service;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Argon2id with OWASP's first recommended parameters (19 MiB, 2 iterations, 1 lane), stored in the
+ * PHC string format so the parameters travel with each hash and can be raised later.
+ */
+@ApplicationScoped
+public class PasswordHasher {
+
+    private static final int MEMORY_KIB = 19 * 1024;
+    private static final int ITERATIONS = 2;
+    private static final int PARALLELISM = 1;
+    private static final int SALT_BYTES = 16;
+    private static final int HASH_BYTES = 32;
+    private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
+    private static final Base64.Decoder B64D = Base64.getDecoder();
+
+    private final SecureRandom random = new SecureRandom();
+
+    /** A hash of a random password: verified against when the user does not exist, to equalise timing. */
+    private final String decoyHash = hash("decoy-" + random.nextLong());
+
+    public String hash(String password) {
+        byte[] salt = new byte[SALT_BYTES];
+        random.nextBytes(salt);
+        byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
+        return "$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s"
+                .formatted(MEMORY_KIB, ITERATIONS, PARALLELISM, B64.encode(salt), B64.encode(hash));
+    }
+
+    public boolean verify(String password, String phc) {
+        String[] parts = phc.split("\\$");
+        if (parts.length != 6 || !"argon2id".equals(parts[1])) {
+            return false;
+        }
+        int memory = 0, iterations = 0, parallelism = 0;
+        for (String param : parts[3].split(",")) {
+            String[] kv = param.split("=");
+            switch (kv[0]) {
+                case "m" -> memory = Integer.parseInt(kv[1]);
+                case "t" -> iterations = Integer.parseInt(kv[1]);
+                case "p" -> parallelism = Integer.parseInt(kv[1]);
+                default -> { return false; }
+            }
+        }
+        byte[] salt = B64D.decode(parts[4]);
+        byte[] expected = B64D.decode(parts[5]);
+        byte[] actual = argon2(password, salt, memory, iterations, parallelism, expected.length);
+        return MessageDigest.isEqual(expected, actual);
+    }
+
+    /** Spends the same work as {@link #verify} for an account that does not exist; always false. */
+    public boolean verifyDecoy(String password) {
+        verify(password, decoyHash);
+        return false;
+    }
+
+    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
+                                 int length) {
+        Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13)
+                .withMemoryAsKB(memoryKib)
+                .withIterations(iterations)
+                .withParallelism(parallelism)
+                .withSalt(salt)
+                .build();
+        Argon2BytesGenerator generator = new Argon2BytesGenerator();
+        generator.init(params);
+        byte[] out = new byte[length];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), out);
+        return out;
+    }
+}

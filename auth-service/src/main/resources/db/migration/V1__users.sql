@@ -12,6 +12,6 @@ CREATE TABLE users (
 CREATE TABLE login_throttle (
     email                VARCHAR(254) NOT NULL PRIMARY KEY,
     consecutive_failures INT          NOT NULL,
-    blocked_until        TIMESTAMP(3) NULL,
+    blocked_until_ms     BIGINT       NULL COMMENT 'epoch milliseconds',
     updated_at           TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
 ) ENGINE = InnoDB;

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -23,11 +22,11 @@ public class LoginThrottleRepository {
 
     public Optional<Instant> blockedUntil(String email) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT blocked_until FROM login_throttle WHERE email = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT blocked_until_ms FROM login_throttle WHERE email = ?")) {
             ps.setString(1, email);
             try (ResultSet rs = ps.executeQuery()) {
-                Timestamp until = rs.next() ? rs.getTimestamp(1) : null;
-                return Optional.ofNullable(until).map(Timestamp::toInstant);
+                long until = rs.next() ? rs.getLong(1) : 0;
+                return until == 0 ? Optional.empty() : Optional.of(Instant.ofEpochMilli(until));
             }
         } catch (SQLException e) {
             throw new StorageUnavailableException(e);
@@ -58,31 +57,31 @@ public class LoginThrottleRepository {
     }
 
     public void block(String email, Instant until) {
-        update("UPDATE login_throttle SET blocked_until = ? WHERE email = ?", email, Timestamp.from(until));
-    }
-
-    public void reset(String email) {
-        update("DELETE FROM login_throttle WHERE email = ?", email, null);
-    }
-
-    /** Forgets entries untouched since the given instant (keeps the table small). */
-    public void purgeOlderThan(Instant instant) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM login_throttle WHERE updated_at < ?")) {
-            ps.setTimestamp(1, Timestamp.from(instant));
+             PreparedStatement ps = c.prepareStatement("UPDATE login_throttle SET blocked_until_ms = ? WHERE email = ?")) {
+            ps.setLong(1, until.toEpochMilli());
+            ps.setString(2, email);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StorageUnavailableException(e);
         }
     }
 
-    private void update(String sql, String email, Timestamp first) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            int i = 1;
-            if (first != null) {
-                ps.setTimestamp(i++, first);
-            }
-            ps.setString(i, email);
+    public void reset(String email) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM login_throttle WHERE email = ?")) {
+            ps.setString(1, email);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageUnavailableException(e);
+        }
+    }
+
+    /** Forgets entries untouched for a day (keeps the table small). */
+    public void purgeStale() {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "DELETE FROM login_throttle WHERE updated_at < CURRENT_TIMESTAMP(3) - INTERVAL 1 DAY")) {
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StorageUnavailableException(e);

@@ -76,6 +76,6 @@ public class LoginService {
 
     @Scheduled(every = "1h", delayed = "1m")
     void forgetOldFailures() {
-        throttle.purgeOlderThan(Instant.now().minus(Duration.ofDays(1)));
+        throttle.purgeStale();
     }
 }

@@ -34,7 +34,7 @@ public class PasswordHasher {
         random.nextBytes(salt);
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
         return "$argon2id$v=19$m=%d,t=%d,p=%d$%s$%s"
-                .formatted(MEMORY_KIB, ITERATIONS, PARALLELISM, B64.encode(salt), B64.encode(hash));
+                .formatted(MEMORY_KIB, ITERATIONS, PARALLELISM, B64.encodeToString(salt), B64.encodeToString(hash));
     }
 
     public boolean verify(String password, String phc) {

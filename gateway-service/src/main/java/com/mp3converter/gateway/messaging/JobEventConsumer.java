@@ -1,0 +1,48 @@
+package com.mp3converter.gateway.messaging;
+
+import com.mp3converter.gateway.service.JobService;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+import java.util.concurrent.CompletionStage;
+
+/** Applies the converter's events to the job records. Updates are conditional, so redelivery is harmless. */
+@ApplicationScoped
+public class JobEventConsumer {
+
+    private final JobService jobs;
+    private final ObjectMapper json;
+
+    JobEventConsumer(JobService jobs, ObjectMapper json) {
+        this.jobs = jobs;
+        this.json = json;
+    }
+
+    @Incoming("job-events")
+    @Blocking
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        JobEvent event;
+        try {
+            event = json.readValue(message.getPayload(), JobEvent.class);
+            if (event.jobId() == null || event.type() == null) {
+                throw new IllegalArgumentException("jobId and type are required");
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            Log.errorf("Dead-lettering an unreadable job event: %s", e.getMessage());
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
+        }
+        try {
+            jobs.apply(event);
+            return message.ack();
+        } catch (RuntimeException e) {
+            Log.warnf("Could not apply %s for job %s, will retry: %s", event.type(), event.jobId(), e.getMessage());
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package com.mp3converter.gateway.repository;
+
+import com.mp3converter.gateway.service.ConversionOptions;
+
+import java.time.Instant;
+
+/** A conversion job as the gateway records it; one per upload. */
+public record Job(
+        String id,
+        String owner,
+        String ownerEmail,
+        String originalFilename,
+        String container,
+        String videoId,
+        long size,
+        String sha256,
+        ConversionOptions options,
+        JobStatus status,
+        int progress,
+        String reason,
+        Instant createdAt,
+        Instant startedAt,
+        Instant finishedAt,
+        String mp3Id,
+        Long mp3Size,
+        Double durationSeconds,
+        boolean published) {
+}

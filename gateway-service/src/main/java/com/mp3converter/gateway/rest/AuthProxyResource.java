@@ -1,0 +1,66 @@
+package com.mp3converter.gateway.rest;
+
+import com.mp3converter.gateway.service.ApiException;
+import io.quarkus.logging.Log;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.ProcessingException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.rest.client.inject.RestClient;
+
+import java.util.function.Supplier;
+
+/** POST /login and POST /users, forwarded to auth-service; its status, headers that matter and body pass through. */
+@Path("/")
+@Blocking
+public class AuthProxyResource {
+
+    private final AuthClient auth;
+
+    AuthProxyResource(@RestClient AuthClient auth) {
+        this.auth = auth;
+    }
+
+    @POST
+    @Path("login")
+    public Response login(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+        return forward(() -> auth.login(authorization));
+    }
+
+    @POST
+    @Path("users")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response register(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, String body) {
+        return forward(() -> auth.register(authorization, body));
+    }
+
+    private static Response forward(Supplier<Response> call) {
+        try (Response upstream = callAuth(call)) {
+            Response.ResponseBuilder copy = Response.status(upstream.getStatus())
+                    .entity(upstream.hasEntity() ? upstream.readEntity(String.class) : null);
+            for (String header : new String[]{"Content-Type", "WWW-Authenticate", "Retry-After", "Location"}) {
+                if (upstream.getHeaderString(header) != null) {
+                    copy.header(header, upstream.getHeaderString(header));
+                }
+            }
+            return copy.build();
+        }
+    }
+
+    private static Response callAuth(Supplier<Response> call) {
+        try {
+            return call.get();
+        } catch (WebApplicationException e) {
+            return e.getResponse();
+        } catch (ProcessingException e) {
+            Log.warnf("auth-service unreachable: %s", e.getMessage());
+            throw new ApiException(503, "login is temporarily unavailable; try again shortly");
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package com.mp3converter.gateway.rest;
+
+import com.mongodb.client.gridfs.GridFSDownloadStream;
+import com.mp3converter.gateway.service.ApiException;
+import com.mp3converter.gateway.service.FileNames;
+import com.mp3converter.gateway.service.JobService;
+import com.mp3converter.gateway.storage.MediaStorage;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.io.OutputStream;
+import java.util.List;
+
+/** Job status, listing, deletion and MP3 download; every lookup is by (id, caller). */
+@Path("/")
+@Blocking
+public class JobResource {
+
+    public record JobPage(List<JobView> jobs, int page, int size, long total) {
+    }
+
+    private final JobService jobs;
+    private final MediaStorage storage;
+    private final JsonWebToken caller;
+
+    JobResource(JobService jobs, MediaStorage storage, JsonWebToken caller) {
+        this.jobs = jobs;
+        this.storage = storage;
+        this.caller = caller;
+    }
+
+    @GET
+    @Path("jobs/{jobId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JobView job(@PathParam("jobId") String jobId) {
+        return JobView.of(jobs.get(jobId, caller.getSubject()));
+    }
+
+    @GET
+    @Path("jobs")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JobPage list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+                        @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
+        String owner = caller.getSubject();
+        return new JobPage(jobs.list(owner, page, size).stream().map(JobView::of).toList(), page, size, jobs.count(owner));
+    }
+
+    @DELETE
+    @Path("jobs/{jobId}")
+    public Response delete(@PathParam("jobId") String jobId) {
+        jobs.delete(jobId, caller.getSubject());
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("jobs/{jobId}/mp3")
+    @Produces({"audio/mpeg", MediaType.APPLICATION_JSON})
+    public Response mp3(@PathParam("jobId") String jobId, @HeaderParam("Range") String range) {
+        return download(jobId, range);
+    }
+
+    /** The course's download URL; fid is the MP3 id from the email, or the job id. */
+    @GET
+    @Path("download")
+    @Produces({"audio/mpeg", MediaType.APPLICATION_JSON})
+    public Response download(@QueryParam("fid") String fid, @HeaderParam("Range") String range) {
+        if (fid == null || fid.isBlank()) {
+            throw new ApiException(400, "fid is required: /download?fid=MP3_OR_JOB_ID");
+        }
+        JobService.Mp3Download mp3 = jobs.mp3(fid, caller.getSubject());
+        long length = mp3.file().getLength();
+        ByteRange byteRange = ByteRange.parse(range, length);
+        StreamingOutput body = out -> copy(mp3, byteRange, out);
+        Response.ResponseBuilder response = Response.status(byteRange.partial() ? 206 : 200)
+                .type("audio/mpeg")
+                .header("Accept-Ranges", "bytes")
+                .header("Content-Length", byteRange.length())
+                .header("Content-Disposition", FileNames.attachment(FileNames.mp3Name(mp3.job().originalFilename())))
+                .header("ETag", '"' + mp3.file().getObjectId().toHexString() + '"');
+        if (byteRange.partial()) {
+            response.header("Content-Range", "bytes " + byteRange.first() + "-" + byteRange.last() + "/" + length);
+        }
+        return response.entity(body).build();
+    }
+
+    private void copy(JobService.Mp3Download mp3, ByteRange range, OutputStream out) throws java.io.IOException {
+        try (GridFSDownloadStream in = storage.openMp3(mp3.file().getObjectId())) {
+            in.skip(range.first());
+            byte[] buffer = new byte[64 * 1024];
+            long remaining = range.length();
+            int n;
+            while (remaining > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) > 0) {
+                out.write(buffer, 0, n);
+                remaining -= n;
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package com.mp3converter.gateway.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.gateway.repository.Job;
+import com.mp3converter.gateway.service.ApiException;
+import com.mp3converter.gateway.service.ConversionOptions;
+import com.mp3converter.gateway.service.UploadService;
+import com.mp3converter.gateway.service.Uploader;
+import io.quarkus.logging.Log;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * The two upload forms, as Vert.x routes so the body streams straight into GridFS instead of being
+ * buffered or spooled to disk first:
+ * <ul>
+ *   <li>{@code POST /upload}, multipart/form-data with one part named {@code file} (the course's curl);</li>
+ *   <li>{@code PUT|POST /videos/{filename}}, the raw body ({@code curl -T} or {@code --data-binary}).</li>
+ * </ul>
+ * Options come as query parameters or form fields. Authentication and the "user" group are enforced
+ * by the HTTP security policy in application.properties, before these handlers run.
+ */
+@ApplicationScoped
+public class UploadRoutes {
+
+    private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    private final UploadService uploads;
+    private final ObjectMapper json;
+    private final ExecutorService workers;
+
+    UploadRoutes(UploadService uploads, ObjectMapper json) {
+        this.uploads = uploads;
+        this.json = json;
+        // Each upload holds a thread while it streams (blocking GridFS writes); Java 17 has no virtual threads.
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "upload");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void register(@Observes Router router) {
+        router.post("/upload").handler(this::multipart);
+        router.put("/videos/:filename").handler(this::raw);
+        router.post("/videos/:filename").handler(this::raw);
+    }
+
+    private void raw(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        Uploader uploader = uploader(ctx);
+        ConversionOptions options;
+        try {
+            rejectDeclaredOversize(request);
+            options = ConversionOptions.parse(request::getParam);
+        } catch (ApiException e) {
+            refuseBeforeReading(ctx, e);
+            return;
+        }
+        String filename = ctx.pathParam("filename");
+        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), IDLE_TIMEOUT);
+        request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
+        request.resume();
+        process(ctx, body, filename, uploader, () -> options);
+    }
+
+    private void multipart(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        Uploader uploader = uploader(ctx);
+        String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+        try {
+            rejectDeclaredOversize(request);
+            if (contentType == null || !contentType.toLowerCase().startsWith("multipart/form-data")) {
+                throw new ApiException(400, "send the video as multipart/form-data with a part named 'file'"
+                        + " (curl -F 'file=@video.mp4'), or PUT the raw body to /videos/{filename}");
+            }
+            ConversionOptions.parse(request::getParam); // query options: refuse before anything is stored
+        } catch (ApiException e) {
+            refuseBeforeReading(ctx, e);
+            return;
+        }
+        Function<String, String> param = name -> request.getParam(name) != null ? request.getParam(name)
+                : request.getFormAttribute(name);
+        CompletableFuture<Void> requestEnded = new CompletableFuture<>();
+        AtomicInteger fileParts = new AtomicInteger();
+        AtomicBoolean started = new AtomicBoolean();
+        request.setExpectMultipart(true);
+        request.uploadHandler(upload -> {
+            fileParts.incrementAndGet();
+            if (!"file".equals(upload.name()) || !started.compareAndSet(false, true)) {
+                upload.handler(ignored -> { }); // counted, not stored: the request is refused at the end
+                return;
+            }
+            BodyInputStream body = new BodyInputStream(upload, Vertx.currentContext(), IDLE_TIMEOUT);
+            request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
+            process(ctx, body, upload.filename(), uploader, () -> {
+                requestEnded.join();
+                if (fileParts.get() != 1) {
+                    throw new ApiException(400, "send exactly one file, in a part named 'file'");
+                }
+                return ConversionOptions.parse(param);
+            });
+        });
+        request.endHandler(v -> {
+            requestEnded.complete(null);
+            if (!started.get()) {
+                respondError(ctx, new ApiException(400, "no file: send one part named 'file' (curl -F 'file=@video.mp4')"));
+            }
+        });
+        request.exceptionHandler(e -> requestEnded.complete(null));
+        request.resume();
+    }
+
+    private void process(RoutingContext ctx, BodyInputStream body, String filename, Uploader uploader,
+                         Supplier<ConversionOptions> options) {
+        workers.execute(() -> {
+            try {
+                Job job = uploads.upload(body, filename, uploader, options);
+                respond(ctx, 202, JobView.of(job));
+            } catch (ApiException e) {
+                body.discardRest();
+                respondWhenBodyEnded(ctx, e);
+            } catch (IOException e) {
+                Log.infof("Upload from %s abandoned, nothing kept: %s", uploader.userId(), e.getMessage());
+                ctx.response().reset();
+            } catch (RuntimeException e) {
+                Log.error("Upload failed", e);
+                respondError(ctx, new ApiException(500, "internal error"));
+            }
+        });
+    }
+
+    private void rejectDeclaredOversize(HttpServerRequest request) {
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        // Multipart framing adds a few hundred bytes; allow for it so a file of exactly the limit passes.
+        if (length != null && Long.parseLong(length) > uploads.maxBytes() + 64 * 1024) {
+            throw new ApiException(413, "the file is larger than the limit of " + uploads.maxBytes() + " bytes");
+        }
+    }
+
+    private static Uploader uploader(RoutingContext ctx) {
+        SecurityIdentity identity = ((QuarkusHttpUser) ctx.user()).getSecurityIdentity();
+        JsonWebToken token = (JsonWebToken) identity.getPrincipal();
+        return new Uploader(token.getSubject(), token.getName());
+    }
+
+    /** Answers once the client has sent everything: most HTTP clients read no answer while still sending. */
+    private void respondWhenBodyEnded(RoutingContext ctx, ApiException e) {
+        HttpServerRequest request = ctx.request();
+        ctx.vertx().runOnContext(v -> {
+            if (request.isEnded()) {
+                respondError(ctx, e);
+            } else {
+                request.endHandler(end -> respondError(ctx, e));
+                request.resume();
+            }
+        });
+    }
+
+    /**
+     * Refuses before any byte is stored. A body declared too big is not read at all: answer and close
+     * (curl sends "Expect: 100-continue" for large bodies, so it gets the 413 before sending). Otherwise
+     * the body is read and dropped, and the answer follows.
+     */
+    private void refuseBeforeReading(RoutingContext ctx, ApiException e) {
+        if (e.status() == 413) {
+            respondError(ctx, e);
+            ctx.request().connection().close();
+        } else {
+            ctx.request().handler(ignored -> { });
+            respondWhenBodyEnded(ctx, e);
+        }
+    }
+
+    private void respondError(RoutingContext ctx, ApiException e) {
+        respond(ctx, e.status(), new ErrorMapper.ErrorBody(e.status(), e.getMessage()));
+    }
+
+    private void respond(RoutingContext ctx, int status, Object body) {
+        if (ctx.response().ended() || ctx.response().headWritten()) {
+            return;
+        }
+        try {
+            ctx.response().setStatusCode(status)
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(json.writeValueAsString(body));
+        } catch (IOException e) {
+            ctx.response().setStatusCode(500).end();
+        }
+    }
+}

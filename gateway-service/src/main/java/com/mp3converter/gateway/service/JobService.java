@@ -1,0 +1,125 @@
+package com.mp3converter.gateway.service;
+
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mp3converter.gateway.config.GatewayConfig;
+import com.mp3converter.gateway.messaging.ConversionRequest;
+import com.mp3converter.gateway.messaging.ConversionRequestPublisher;
+import com.mp3converter.gateway.messaging.JobEvent;
+import com.mp3converter.gateway.repository.Job;
+import com.mp3converter.gateway.repository.JobRepository;
+import com.mp3converter.gateway.repository.JobStatus;
+import com.mp3converter.gateway.storage.MediaStorage;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Job lifecycle: submission (record, then publish; the sweeper republishes what the broker has not
+ * confirmed), converter events, owner-only reads, deletion and retention.
+ */
+@ApplicationScoped
+public class JobService {
+
+
+    public record Mp3Download(Job job, GridFSFile file) {
+    }
+
+    private final JobRepository jobs;
+    private final MediaStorage storage;
+    private final ConversionRequestPublisher publisher;
+    private final GatewayConfig config;
+
+    JobService(JobRepository jobs, MediaStorage storage, ConversionRequestPublisher publisher, GatewayConfig config) {
+        this.jobs = jobs;
+        this.storage = storage;
+        this.publisher = publisher;
+        this.config = config;
+    }
+
+    /** Records the job as pending and publishes it; an unconfirmed publish is retried by the sweeper. */
+    public void submit(Job job) {
+        jobs.insert(job);
+        publish(job);
+    }
+
+    private void publish(Job job) {
+        ConversionRequest request = new ConversionRequest(job.id(), job.videoId(), job.container(), job.owner(),
+                job.ownerEmail(), job.originalFilename(), job.options(), Instant.now());
+        try {
+            publisher.publish(request);
+            jobs.markPublished(job.id());
+        } catch (IOException e) {
+            Log.warnf("Job %s kept pending, the sweeper will publish it: %s", job.id(), e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${gateway.publish.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void publishPending() {
+        for (Job job : jobs.findUnpublishedBefore(Instant.now().minus(config.publish().retryAfter()), 100)) {
+            Log.infof("Publishing pending job %s", job.id());
+            publish(job);
+        }
+    }
+
+    public void apply(JobEvent event) {
+        Instant at = event.occurredAt() == null ? Instant.now() : event.occurredAt();
+        switch (event.type()) {
+            case STARTED -> jobs.markStarted(event.jobId(), at);
+            case PROGRESS -> jobs.markProgress(event.jobId(), event.progress() == null ? 0 : event.progress());
+            case DONE -> jobs.markDone(event.jobId(), event.mp3Id(), event.mp3Size() == null ? 0 : event.mp3Size(),
+                    event.durationSeconds() == null ? 0 : event.durationSeconds(), at);
+            case FAILED -> jobs.markFailed(event.jobId(), event.reason() == null ? "conversion failed" : event.reason(), at);
+        }
+    }
+
+    public Job get(String jobId, String owner) {
+        return jobs.findOwned(jobId, owner).orElseThrow(ApiException::notFound);
+    }
+
+    public List<Job> list(String owner, int page, int size) {
+        return jobs.listOwned(owner, page, size);
+    }
+
+    public long count(String owner) {
+        return jobs.countOwned(owner);
+    }
+
+    /** The MP3 of a finished job, by MP3 id (the course's fid) or job id; 404 for other users' ids. */
+    public Mp3Download mp3(String mp3OrJobId, String owner) {
+        Job job = jobs.findOwnedByMp3Id(mp3OrJobId, owner)
+                .or(() -> jobs.findOwned(mp3OrJobId, owner))
+                .orElseThrow(ApiException::notFound);
+        if (job.status() != JobStatus.DONE) {
+            throw new ApiException(409, "the MP3 is not ready: job is " + job.status()
+                    + (job.status() == JobStatus.FAILED ? " (" + job.reason() + ")" : ""));
+        }
+        GridFSFile file = storage.findMp3(job.mp3Id()).orElseThrow(ApiException::notFound);
+        return new Mp3Download(job, file);
+    }
+
+    /** Removes the job's files, then the record, so a failed delete can simply be repeated. */
+    public void delete(String jobId, String owner) {
+        Job job = get(jobId, owner);
+        deleteWithFiles(job);
+    }
+
+    private void deleteWithFiles(Job job) {
+        storage.deleteMp3sOfJob(job.id());
+        storage.deleteVideo(job.videoId());
+        jobs.delete(job.id());
+        Log.infof("Deleted job %s and its files", job.id());
+    }
+
+    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void expireOldJobs() {
+        List<Job> expired;
+        do {
+            expired = jobs.findCreatedBefore(Instant.now().minus(config.retention()), 100);
+            expired.forEach(this::deleteWithFiles);
+        } while (!expired.isEmpty());
+    }
+}

@@ -1,0 +1,112 @@
+package com.mp3converter.gateway.service;
+
+import com.mongodb.client.gridfs.GridFSUploadStream;
+import com.mp3converter.gateway.config.GatewayConfig;
+import com.mp3converter.gateway.repository.Job;
+import com.mp3converter.gateway.repository.JobStatus;
+import com.mp3converter.gateway.storage.MediaStorage;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Streams an upload into GridFS "videos" while hashing it, then records and queues the job.
+ * Nothing is stored before the content is known to be a media container, and a refused, oversized
+ * or interrupted upload removes every chunk it wrote.
+ */
+@ApplicationScoped
+public class UploadService {
+
+    private static final int COPY_BUFFER = 256 * 1024;
+
+    private final MediaStorage storage;
+    private final JobService jobs;
+    private final long maxBytes;
+
+    UploadService(MediaStorage storage, JobService jobs, GatewayConfig config) {
+        this.storage = storage;
+        this.jobs = jobs;
+        this.maxBytes = config.upload().maxBytes();
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
+    /**
+     * @param finalOptions validated options, asked for only after the body ended (multipart form
+     *                     fields may follow the file); a refusal there removes the stored video.
+     */
+    public Job upload(InputStream body, String filename, Uploader uploader, Supplier<ConversionOptions> finalOptions)
+            throws IOException {
+        byte[] head = body.readNBytes(MediaSniffer.HEAD_BYTES);
+        if (head.length == 0) {
+            throw new ApiException(400, "the file is empty");
+        }
+        String container = MediaSniffer.container(head, head.length).orElseThrow(() ->
+                new ApiException(415, "not a video or audio file (its content matches no supported container)"));
+
+        String jobId = UUID.randomUUID().toString();
+        String safeName = FileNames.sanitize(filename);
+        GridFSUploadStream out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
+                .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
+        MessageDigest sha256 = sha256();
+        long size;
+        try {
+            size = copy(head, body, out, sha256);
+            out.close();
+        } catch (IOException | RuntimeException e) {
+            out.abort(); // deletes the chunks written so far
+            throw e;
+        }
+        String videoId = out.getObjectId().toHexString();
+        String hash = HexFormat.of().formatHex(sha256.digest());
+        ConversionOptions options;
+        try {
+            options = finalOptions.get();
+            storage.completeVideoMetadata(out.getObjectId(), hash);
+        } catch (RuntimeException e) {
+            storage.deleteVideo(videoId);
+            throw e;
+        }
+        Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, videoId, size, hash,
+                options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false);
+        jobs.submit(job);
+        Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, size, container, videoId);
+        return job;
+    }
+
+    private long copy(byte[] head, InputStream body, GridFSUploadStream out, MessageDigest sha256) throws IOException {
+        long size = head.length;
+        out.write(head);
+        sha256.update(head);
+        byte[] buffer = new byte[COPY_BUFFER];
+        int n;
+        while ((n = body.read(buffer)) > 0) {
+            size += n;
+            if (size > maxBytes) {
+                throw new ApiException(413, "the file is larger than the limit of " + maxBytes + " bytes");
+            }
+            out.write(buffer, 0, n);
+            sha256.update(buffer, 0, n);
+        }
+        return size;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

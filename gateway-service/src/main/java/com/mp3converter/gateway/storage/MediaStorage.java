@@ -1,0 +1,90 @@
+package com.mp3converter.gateway.storage;
+
+import com.mongodb.MongoGridFSException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.GridFSDownloadStream;
+import com.mongodb.client.gridfs.GridFSUploadStream;
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.util.Optional;
+
+/**
+ * GridFS buckets "videos" (written here) and "mp3s" (written by converter-service, read here).
+ * Only standard driver APIs, so the same code runs on MongoDB and on the embedded test server.
+ */
+@ApplicationScoped
+public class MediaStorage {
+
+    /** 255 KiB chunks, GridFS' default; a download asks for this many per round trip. */
+    private static final int DOWNLOAD_BATCH_CHUNKS = 32;
+
+    private final GridFSBucket videos;
+    private final GridFSBucket mp3s;
+    private final MongoCollection<Document> videoFiles;
+
+    MediaStorage(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        MongoDatabase db = mongo.getDatabase(database);
+        this.videos = GridFSBuckets.create(db, "videos");
+        this.mp3s = GridFSBuckets.create(db, "mp3s");
+        this.videoFiles = db.getCollection("videos.files");
+    }
+
+    /** An upload stream into "videos"; {@link GridFSUploadStream#abort()} removes what was written. */
+    public GridFSUploadStream openVideoUpload(String filename, Document metadata) {
+        return videos.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
+    }
+
+    /** Adds facts known only once the upload ended (size is in the files document already). */
+    public void completeVideoMetadata(ObjectId videoId, String sha256) {
+        videoFiles.updateOne(Filters.eq("_id", videoId), Updates.set("metadata.sha256", sha256));
+    }
+
+    public Optional<GridFSFile> findMp3(String mp3Id) {
+        if (!ObjectId.isValid(mp3Id)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(mp3s.find(Filters.eq("_id", new ObjectId(mp3Id))).first());
+    }
+
+    public GridFSDownloadStream openMp3(ObjectId id) {
+        // mongo-java-server answers a chunk query in one reply unless the batch is bounded.
+        return mp3s.openDownloadStream(id).batchSize(DOWNLOAD_BATCH_CHUNKS);
+    }
+
+    public void deleteVideo(String videoId) {
+        deleteQuietly(videos, videoId);
+    }
+
+    public void deleteMp3(String mp3Id) {
+        deleteQuietly(mp3s, mp3Id);
+    }
+
+    /** Deletes every MP3 stored for a job (normally one). */
+    public void deleteMp3sOfJob(String jobId) {
+        for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {
+            mp3s.delete(file.getObjectId());
+        }
+    }
+
+    private static void deleteQuietly(GridFSBucket bucket, String id) {
+        if (id == null || !ObjectId.isValid(id)) {
+            return;
+        }
+        try {
+            bucket.delete(new ObjectId(id));
+        } catch (MongoGridFSException alreadyGone) {
+            // deleting twice is fine
+        }
+    }
+}

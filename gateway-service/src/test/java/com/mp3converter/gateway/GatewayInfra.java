@@ -1,0 +1,176 @@
+package com.mp3converter.gateway;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
+import com.sun.net.httpserver.HttpServer;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import org.jose4j.jwk.EcJwkGenerator;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.keys.EllipticCurves;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What the gateway talks to, for its tests: an in-process MongoDB-protocol server (H2 file backend, so
+ * large uploads do not sit in the heap), the machine's real RabbitMQ behind a cuttable proxy (with
+ * exchange and queue names of its own, so it never meets the real services' topology), a JWKS
+ * endpoint with a test key, and a stand-in auth-service for the login proxy.
+ */
+public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
+
+    public static final String EXCHANGE = "gw-test";
+    public static final String REQUEST_QUEUE = "gw-test.converter.requests";
+    public static final String ISSUER = "https://mp3converter/auth";
+    public static final String AUDIENCE = "mp3converter";
+    public static final String STUB_TOKEN = "header.payload.signature";
+
+    static MongoServer mongoServer;
+    static MongoClient mongo;
+    static TcpProxy rabbitProxy;
+    static Connection rabbit;
+    static EllipticCurveJsonWebKey signingKey;
+    static HttpServer httpServer;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dbFile = Files.createTempFile("gateway-test-mongo", ".mv");
+            Files.delete(dbFile);
+            mongoServer = new MongoServer(new H2Backend(dbFile.toString()));
+            InetSocketAddress mongoAddress = mongoServer.bind();
+            String mongoUri = "mongodb://127.0.0.1:" + mongoAddress.getPort();
+            mongo = MongoClients.create(mongoUri);
+
+            rabbitProxy = new TcpProxy("127.0.0.1", 5672);
+            ConnectionFactory factory = new ConnectionFactory();
+            factory.setHost("127.0.0.1");
+            rabbit = factory.newConnection("gateway-test");
+            try (Channel channel = rabbit.createChannel()) {
+                channel.exchangeDeclare(EXCHANGE, "topic", true);
+                channel.queueDelete(REQUEST_QUEUE);
+                channel.queueDeclare(REQUEST_QUEUE, true, false, false, null);
+                channel.queueBind(REQUEST_QUEUE, EXCHANGE, "conversion.requested");
+                channel.queuePurge("gw-test.job-events");
+            } catch (Exception ignored) {
+                // the events queue does not exist before the first run
+            }
+
+            signingKey = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+            signingKey.setKeyId("test-key");
+            httpServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            httpServer.createContext("/.well-known/jwks.json", exchange -> {
+                byte[] body = new JsonWebKeySet(signingKey).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY)
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            httpServer.createContext("/login", exchange -> {
+                String auth = exchange.getRequestHeaders().getFirst("Authorization");
+                boolean ok = ("Basic " + java.util.Base64.getEncoder().encodeToString("a@b.c:pw".getBytes())).equals(auth);
+                byte[] body = (ok ? STUB_TOKEN : "{\"status\":401,\"error\":\"invalid email or password\"}").getBytes();
+                exchange.getResponseHeaders().add("Content-Type", ok ? "text/plain" : "application/json");
+                exchange.sendResponseHeaders(ok ? 200 : 401, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            httpServer.start();
+            String http = "http://127.0.0.1:" + httpServer.getAddress().getPort();
+
+            Map<String, String> config = new HashMap<>();
+            config.put("quarkus.mongodb.connection-string", mongoUri);
+            config.put("rabbitmq-port", String.valueOf(rabbitProxy.port()));
+            config.put("gateway.publish.exchange", EXCHANGE);
+            config.put("mp.messaging.incoming.job-events.queue.name", "gw-test.job-events");
+            config.put("mp.jwt.verify.publickey.location", http + "/.well-known/jwks.json");
+            config.put("quarkus.rest-client.auth.url", http);
+            return config;
+        } catch (Exception e) {
+            throw new IllegalStateException("gateway test infrastructure did not start (RabbitMQ on 127.0.0.1:5672?)", e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        try {
+            httpServer.stop(0);
+            rabbit.close();
+            rabbitProxy.close();
+            mongo.close();
+            mongoServer.shutdownNow();
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+
+    static MongoDatabase db() {
+        return mongo.getDatabase("mp3converter");
+    }
+
+    /** A token as auth-service would sign it, for a fresh user unless claims say otherwise. */
+    public static String token(Map<String, Object> overrides) {
+        try {
+            JwtClaims claims = new JwtClaims();
+            claims.setIssuer(ISSUER);
+            claims.setAudience(AUDIENCE);
+            claims.setSubject(UUID.randomUUID().toString());
+            claims.setClaim("upn", "user-" + UUID.randomUUID() + "@example.com");
+            claims.setStringListClaim("groups", List.of("user"));
+            claims.setIssuedAtToNow();
+            claims.setExpirationTimeMinutesInTheFuture(60);
+            claims.setGeneratedJwtId();
+            overrides.forEach(claims::setClaim);
+            JsonWebSignature jws = new JsonWebSignature();
+            jws.setPayload(claims.toJson());
+            jws.setKey(signingKey.getPrivateKey());
+            jws.setKeyIdHeaderValue(signingKey.getKeyId());
+            jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
+            return jws.getCompactSerialization();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static String token() {
+        return token(Map.of());
+    }
+
+    /** Takes every conversion request waiting in the test queue. */
+    static List<String> drainRequests() throws Exception {
+        List<String> bodies = new ArrayList<>();
+        try (Channel channel = rabbit.createChannel()) {
+            GetResponse response;
+            while ((response = channel.basicGet(REQUEST_QUEUE, true)) != null) {
+                bodies.add(new String(response.getBody(), StandardCharsets.UTF_8));
+            }
+        }
+        return bodies;
+    }
+
+    static void publishEvent(String json) throws Exception {
+        try (Channel channel = rabbit.createChannel()) {
+            String type = json.replaceAll(".*\"type\"\\s*:\\s*\"([A-Z]+)\".*", "$1").toLowerCase();
+            channel.basicPublish(EXCHANGE, "conversion.event." + type, null, json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+}

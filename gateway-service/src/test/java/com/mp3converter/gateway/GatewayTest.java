@@ -1,0 +1,363 @@
+package com.mp3converter.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.model.Filters;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.notNullValue;
+
+@QuarkusTest
+@QuarkusTestResource(value = GatewayInfra.class, restrictToAnnotatedClass = true)
+class GatewayTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TestHTTPResource("/")
+    URL base;
+
+    /** Bytes that start like an MP4 (ftyp box) followed by noise: enough for the gateway, which only sniffs. */
+    static byte[] fakeMp4(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        byte[] ftyp = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1'};
+        System.arraycopy(ftyp, 0, bytes, 0, ftyp.length);
+        return bytes;
+    }
+
+    static long videoChunks() {
+        return GatewayInfra.db().getCollection("videos.chunks").countDocuments();
+    }
+
+    static long videoFiles() {
+        return GatewayInfra.db().getCollection("videos.files").countDocuments();
+    }
+
+    static long jobs() {
+        return GatewayInfra.db().getCollection("jobs").countDocuments();
+    }
+
+    static Response uploadMultipart(String token, byte[] content, String filename) {
+        return given().auth().oauth2(token).multiPart("file", filename, content, "video/mp4").post("/upload");
+    }
+
+    static String uploadAndGetJobId(String token) {
+        return uploadMultipart(token, fakeMp4(300_000), "clip.mp4").then().statusCode(202).extract().path("jobId");
+    }
+
+    @BeforeEach
+    void emptyQueue() throws Exception {
+        GatewayInfra.drainRequests();
+    }
+
+    @Test
+    void multipartUploadIsStoredHashedAndQueued() throws Exception {
+        byte[] video = fakeMp4(1_000_000);
+        String token = GatewayInfra.token(Map.of("upn", "alice@example.com"));
+        String jobId = uploadMultipart(token, video, "../../etc/My Clip.mp4").then()
+                .statusCode(202)
+                .body("status", equalTo("QUEUED"))
+                .body("originalFilename", equalTo("My Clip.mp4"))
+                .body("size", equalTo(video.length))
+                .body("links.self", notNullValue())
+                .extract().path("jobId");
+
+        String sha256 = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(video));
+        Document file = GatewayInfra.db().getCollection("videos.files").find(Filters.eq("metadata.jobId", jobId)).first();
+        assertThat(file).isNotNull();
+        assertThat(file.get("length", Number.class).longValue()).isEqualTo(video.length);
+        assertThat(file.get("metadata", Document.class).getString("sha256")).isEqualTo(sha256);
+        var stored = new java.io.ByteArrayOutputStream();
+        GridFSBuckets.create(GatewayInfra.db(), "videos").downloadToStream(file.getObjectId("_id"), stored);
+        assertThat(stored.toByteArray()).isEqualTo(video);
+
+        JsonNode request = awaitOneRequest(jobId);
+        assertThat(request.get("videoId").asText()).isEqualTo(file.getObjectId("_id").toHexString());
+        assertThat(request.get("container").asText()).isEqualTo("mov");
+        assertThat(request.get("ownerEmail").asText()).isEqualTo("alice@example.com");
+        assertThat(request.get("originalFilename").asText()).isEqualTo("My Clip.mp4");
+
+        given().auth().oauth2(token).get("/jobs/" + jobId).then().statusCode(200)
+                .body("status", equalTo("QUEUED")).body("sha256", equalTo(sha256));
+    }
+
+    @Test
+    void rawBodyUploadCarriesTheConversionOptions() throws Exception {
+        String token = GatewayInfra.token();
+        String jobId = given().auth().oauth2(token).body(fakeMp4(200_000))
+                .put("/videos/talk.mp4?bitrate=192&sampleRate=44100&channels=1&start=1.5&end=30")
+                .then().statusCode(202).body("options.bitrateKbps", equalTo(192)).extract().path("jobId");
+        JsonNode options = awaitOneRequest(jobId).get("options");
+        assertThat(options.get("bitrateKbps").asInt()).isEqualTo(192);
+        assertThat(options.get("sampleRate").asInt()).isEqualTo(44100);
+        assertThat(options.get("channels").asInt()).isEqualTo(1);
+        assertThat(options.get("startSeconds").asDouble()).isEqualTo(1.5);
+        assertThat(options.get("endSeconds").asDouble()).isEqualTo(30.0);
+        assertThat(options.has("vbrQuality")).isFalse();
+    }
+
+    @Test
+    void multipartFormFieldsAreOptionsToo() throws Exception {
+        String jobId = given().auth().oauth2(GatewayInfra.token())
+                .multiPart("file", "a.mp4", fakeMp4(100_000), "video/mp4").multiPart("quality", "0")
+                .post("/upload").then().statusCode(202).extract().path("jobId");
+        assertThat(awaitOneRequest(jobId).get("options").get("vbrQuality").asInt()).isEqualTo(0);
+    }
+
+    @Test
+    void refusedUploadsLeaveNothingStored() throws Exception {
+        String token = GatewayInfra.token();
+        long chunks = videoChunks(), files = videoFiles(), jobs = jobs();
+
+        given().auth().oauth2(token).body(fakeMp4(1000)).put("/videos/x.mp4?bitrate=100")
+                .then().statusCode(400).body("error", containsString("bitrate"));
+        given().auth().oauth2(token).body(fakeMp4(1000)).put("/videos/x.mp4?bitrate=128&quality=2")
+                .then().statusCode(400);
+        given().auth().oauth2(token).body(fakeMp4(1000)).put("/videos/x.mp4?start=10&end=5")
+                .then().statusCode(400).body("error", containsString("end"));
+        given().auth().oauth2(token).multiPart("file", "a.mp4", fakeMp4(1000), "video/mp4").multiPart("channels", "3")
+                .post("/upload").then().statusCode(400).body("error", containsString("channels"));
+        uploadMultipart(token, new byte[0], "empty.mp4").then().statusCode(400).body("error", containsString("empty"));
+        given().auth().oauth2(token).multiPart("description", "no file here").post("/upload")
+                .then().statusCode(400).body("error", containsString("file"));
+        given().auth().oauth2(token).multiPart("file", "a.mp4", fakeMp4(5000), "video/mp4")
+                .multiPart("file", "b.mp4", fakeMp4(5000), "video/mp4").post("/upload")
+                .then().statusCode(400).body("error", containsString("exactly one"));
+        uploadMultipart(token, "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:0\nfile:///etc/passwd\n".getBytes(), "evil.mp4")
+                .then().statusCode(415);
+        uploadMultipart(token, "just some text, named like a video".getBytes(), "notes.mp4").then().statusCode(415);
+        // Over the limit (8 MB in tests): refused while streaming (chunked, no Content-Length) ...
+        HttpResponse<String> chunked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.toURI().resolve("/videos/big.mp4"))
+                .header("Authorization", "Bearer " + token)
+                .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(fakeMp4(9_000_000)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(chunked.statusCode()).isEqualTo(413);
+        assertThat(chunked.body()).contains("larger than the limit");
+        // ... and at once, before the body is sent, when the declared length is already too big.
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.getOutputStream().write(("PUT /videos/big.mp4 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + token + "\r\nContent-Length: 9000000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertThat(answer).isEqualTo("HTTP/1.1 413");
+        }
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(videoChunks()).isEqualTo(chunks);
+            assertThat(videoFiles()).isEqualTo(files);
+            assertThat(jobs()).isEqualTo(jobs);
+        });
+        assertThat(GatewayInfra.drainRequests()).isEmpty();
+    }
+
+    @Test
+    void clientThatDisconnectsMidUploadLeavesNothingBehind() throws Exception {
+        long chunks = videoChunks(), jobs = jobs();
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write(("PUT /videos/partial.mp4 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + GatewayInfra.token() + "\r\nContent-Length: 8000000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(fakeMp4(3_000_000));
+            out.flush();
+            Thread.sleep(500);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(videoChunks()).isEqualTo(chunks);
+            assertThat(jobs()).isEqualTo(jobs);
+        });
+    }
+
+    @Test
+    void badTokensGet401AndATokenWithoutTheUserGroupGets403() throws Exception {
+        String valid = GatewayInfra.token();
+        String[] parts = valid.split("\\.");
+        String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+
+        JwtClaims claims = JwtClaims.parse(new String(java.util.Base64.getUrlDecoder().decode(parts[1])));
+        JsonWebSignature none = new JsonWebSignature();
+        none.setPayload(claims.toJson());
+        none.setAlgorithmHeaderValue(AlgorithmIdentifiers.NONE);
+        none.setAlgorithmConstraints(org.jose4j.jwa.AlgorithmConstraints.NO_CONSTRAINTS);
+        String algNone = none.getCompactSerialization();
+
+        List<String> rejected = List.of("", "garbage", "a.b.c", tampered, algNone,
+                GatewayInfra.token(Map.of("exp", System.currentTimeMillis() / 1000 - 120)),
+                GatewayInfra.token(Map.of("iss", "https://evil.example")),
+                GatewayInfra.token(Map.of("aud", "another-service")));
+        for (String token : rejected) {
+            given().header("Authorization", "Bearer " + token).get("/jobs").then().statusCode(401);
+            given().header("Authorization", "Bearer " + token).body(fakeMp4(1000)).put("/videos/a.mp4").then().statusCode(401);
+        }
+        given().get("/jobs").then().statusCode(401);
+        given().body(fakeMp4(1000)).put("/videos/a.mp4").then().statusCode(401);
+        given().multiPart("file", "a.mp4", fakeMp4(1000)).post("/upload").then().statusCode(401);
+
+        String noGroup = GatewayInfra.token(Map.of("groups", List.of("guest")));
+        given().auth().oauth2(noGroup).get("/jobs").then().statusCode(403);
+        given().auth().oauth2(noGroup).body(fakeMp4(1000)).put("/videos/a.mp4").then().statusCode(403);
+        given().auth().oauth2(valid).get("/jobs").then().statusCode(200);
+    }
+
+    @Test
+    void otherUsersGet404ForJobsAndFilesTheyDoNotOwn() throws Exception {
+        String alice = GatewayInfra.token();
+        String bob = GatewayInfra.token();
+        String jobId = uploadAndGetJobId(alice);
+        String mp3Id = finishJobWithMp3(jobId, alice, new byte[]{1, 2, 3});
+
+        String missing = given().auth().oauth2(bob).get("/jobs/does-not-exist").then().statusCode(404).extract().asString();
+        String foreign = given().auth().oauth2(bob).get("/jobs/" + jobId).then().statusCode(404).extract().asString();
+        assertThat(foreign).isEqualTo(missing);
+        given().auth().oauth2(bob).get("/download?fid=" + mp3Id).then().statusCode(404);
+        given().auth().oauth2(bob).get("/download?fid=" + jobId).then().statusCode(404);
+        given().auth().oauth2(bob).get("/jobs/" + jobId + "/mp3").then().statusCode(404);
+        given().auth().oauth2(bob).delete("/jobs/" + jobId).then().statusCode(404);
+        given().auth().oauth2(bob).get("/jobs").then().statusCode(200).body("jobs", hasSize(0));
+
+        given().auth().oauth2(alice).get("/jobs").then().statusCode(200).body("jobs", hasSize(1))
+                .body("jobs[0].jobId", equalTo(jobId));
+    }
+
+    @Test
+    void finishedMp3DownloadsWholeAndByRange() throws Exception {
+        String token = GatewayInfra.token();
+        String jobId = uploadAndGetJobId(token);
+        given().auth().oauth2(token).get("/jobs/" + jobId + "/mp3").then().statusCode(409)
+                .body("error", containsString("QUEUED"));
+
+        byte[] mp3 = new byte[700_000];
+        new Random(7).nextBytes(mp3);
+        String mp3Id = finishJobWithMp3(jobId, token, mp3);
+
+        byte[] whole = given().auth().oauth2(token).get("/download?fid=" + mp3Id).then().statusCode(200)
+                .contentType("audio/mpeg").header("Content-Length", String.valueOf(mp3.length))
+                .header("Content-Disposition", containsString("clip.mp3"))
+                .extract().asByteArray();
+        assertThat(whole).isEqualTo(mp3);
+        byte[] byJobId = given().auth().oauth2(token).get("/download?fid=" + jobId).then().statusCode(200).extract().asByteArray();
+        assertThat(byJobId).isEqualTo(mp3);
+
+        byte[] part = given().auth().oauth2(token).header("Range", "bytes=1000-1999").get("/jobs/" + jobId + "/mp3")
+                .then().statusCode(206).header("Content-Range", "bytes 1000-1999/" + mp3.length)
+                .header("Content-Length", "1000").extract().asByteArray();
+        assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(mp3, 1000, 2000));
+        byte[] tail = given().auth().oauth2(token).header("Range", "bytes=-10").get("/download?fid=" + mp3Id)
+                .then().statusCode(206).extract().asByteArray();
+        assertThat(tail).isEqualTo(java.util.Arrays.copyOfRange(mp3, mp3.length - 10, mp3.length));
+        given().auth().oauth2(token).header("Range", "bytes=999999999-").get("/download?fid=" + mp3Id)
+                .then().statusCode(416);
+    }
+
+    @Test
+    void progressAndFailureEventsShowInTheJobStatus() throws Exception {
+        String token = GatewayInfra.token();
+        String jobId = uploadAndGetJobId(token);
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"STARTED\"}");
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"PROGRESS\",\"progress\":40}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + jobId)
+                .then().body("status", equalTo("CONVERTING")).body("progress", equalTo(40))
+                .body("startedAt", notNullValue()));
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"the file has no audio track\"}");
+        // A late progress event must not undo the failure.
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"PROGRESS\",\"progress\":60}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + jobId)
+                .then().body("status", equalTo("FAILED")).body("reason", equalTo("the file has no audio track"))
+                .body("finishedAt", notNullValue()));
+        given().auth().oauth2(token).get("/download?fid=" + jobId).then().statusCode(409)
+                .body("error", containsString("no audio track"));
+    }
+
+    @Test
+    void deleteRemovesTheJobItsVideoAndItsMp3() throws Exception {
+        String token = GatewayInfra.token();
+        String jobId = uploadAndGetJobId(token);
+        String mp3Id = finishJobWithMp3(jobId, token, new byte[]{9, 9, 9});
+        given().auth().oauth2(token).delete("/jobs/" + jobId).then().statusCode(204);
+        given().auth().oauth2(token).get("/jobs/" + jobId).then().statusCode(404);
+        assertThat(GatewayInfra.db().getCollection("videos.files").countDocuments(Filters.eq("metadata.jobId", jobId))).isZero();
+        assertThat(GatewayInfra.db().getCollection("mp3s.files").countDocuments(Filters.eq("_id", new ObjectId(mp3Id)))).isZero();
+        assertThat(GatewayInfra.db().getCollection("mp3s.chunks").countDocuments(Filters.eq("files_id", new ObjectId(mp3Id)))).isZero();
+    }
+
+    @Test
+    void jobUploadedWhileTheBrokerIsDownIsPublishedOnceWhenItReturns() throws Exception {
+        String token = GatewayInfra.token();
+        GatewayInfra.rabbitProxy.stop();
+        String jobId;
+        try {
+            jobId = uploadAndGetJobId(token);
+            Thread.sleep(2000);
+            given().auth().oauth2(token).get("/jobs/" + jobId).then().body("status", equalTo("QUEUED"));
+        } finally {
+            GatewayInfra.rabbitProxy.start();
+        }
+        String id = jobId;
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(GatewayInfra.db().getCollection("jobs").find(Filters.eq("_id", id)).first()
+                        .getBoolean("published")).isTrue());
+        Thread.sleep(3000); // give a duplicate every chance to show up
+        List<String> requests = GatewayInfra.drainRequests();
+        assertThat(requests.stream().filter(r -> r.contains(id)).count()).isEqualTo(1);
+    }
+
+    @Test
+    void loginIsForwardedUnchangedAndAuthOutageGives503() {
+        given().auth().preemptive().basic("a@b.c", "pw").post("/login").then().statusCode(200)
+                .body(equalTo(GatewayInfra.STUB_TOKEN));
+        given().auth().preemptive().basic("a@b.c", "wrong").post("/login").then().statusCode(401)
+                .body("error", equalTo("invalid email or password"));
+    }
+
+    JsonNode awaitOneRequest(String jobId) throws Exception {
+        List<String> found = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            GatewayInfra.drainRequests().stream().filter(r -> r.contains(jobId)).forEach(found::add);
+            return !found.isEmpty();
+        });
+        assertThat(found).hasSize(1);
+        return JSON.readTree(found.get(0));
+    }
+
+    /** Does what converter-service does when it finishes: store an MP3 and announce it. */
+    static String finishJobWithMp3(String jobId, String token, byte[] mp3) throws Exception {
+        ObjectId id = GridFSBuckets.create(GatewayInfra.db(), "mp3s").uploadFromStream("x.mp3", new ByteArrayInputStream(mp3),
+                new com.mongodb.client.gridfs.model.GridFSUploadOptions().metadata(new Document("jobId", jobId)));
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"DONE\",\"mp3Id\":\"" + id.toHexString()
+                + "\",\"mp3Size\":" + mp3.length + ",\"durationSeconds\":12.5}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + jobId)
+                .then().body("status", equalTo("DONE")).body("mp3Id", equalTo(id.toHexString())));
+        return id.toHexString();
+    }
+}

@@ -8,8 +8,7 @@ import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
-import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import com.mp3converter.embeddedmongo.EmbeddedMongoProcess;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
@@ -22,8 +21,6 @@ import org.jose4j.keys.EllipticCurves;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,8 +28,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What the gateway talks to, for its tests: an in-process MongoDB-protocol server (H2 file backend, so
- * large uploads do not sit in the heap), the machine's real RabbitMQ behind a cuttable proxy (with
+ * What the gateway talks to, for its tests: a MongoDB-protocol server in its own process (so its data is
+ * not counted in the gateway's heap), the machine's real RabbitMQ behind a cuttable proxy (with
  * exchange and queue names of its own, so it never meets the real services' topology), a JWKS
  * endpoint with a test key, and a stand-in auth-service for the login proxy.
  */
@@ -44,7 +41,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
     public static final String AUDIENCE = "mp3converter";
     public static final String STUB_TOKEN = "header.payload.signature";
 
-    static MongoServer mongoServer;
+    static EmbeddedMongoProcess mongoServer;
     static MongoClient mongo;
     static TcpProxy rabbitProxy;
     static Connection rabbit;
@@ -54,11 +51,8 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try {
-            Path dbFile = Files.createTempFile("gateway-test-mongo", ".mv");
-            Files.delete(dbFile);
-            mongoServer = new MongoServer(new H2Backend(dbFile.toString()));
-            InetSocketAddress mongoAddress = mongoServer.bind();
-            String mongoUri = "mongodb://127.0.0.1:" + mongoAddress.getPort();
+            mongoServer = EmbeddedMongoProcess.start();
+            String mongoUri = mongoServer.uri();
             mongo = MongoClients.create(mongoUri);
 
             rabbitProxy = new TcpProxy("127.0.0.1", 5672);
@@ -117,7 +111,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             rabbit.close();
             rabbitProxy.close();
             mongo.close();
-            mongoServer.shutdownNow();
+            mongoServer.close();
         } catch (Exception ignored) {
             // best effort
         }

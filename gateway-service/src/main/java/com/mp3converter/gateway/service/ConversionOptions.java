@@ -44,6 +44,9 @@ public record ConversionOptions(Integer bitrateKbps, Integer vbrQuality, Integer
         if (sampleRate != null && !SAMPLE_RATES.contains(sampleRate)) {
             throw bad("sampleRate must be one of " + new java.util.TreeSet<>(SAMPLE_RATES) + " (Hz)");
         }
+        if (bitrate != null && bitrate > 160 && sampleRate != null && sampleRate < 32000) {
+            throw bad("bitrates above 160 kbit/s need a sampleRate of 32000 Hz or more (MPEG-2 layer III tops out at 160)");
+        }
         if (channels != null && channels != 1 && channels != 2) {
             throw bad("channels must be 1 (mono) or 2 (stereo)");
         }

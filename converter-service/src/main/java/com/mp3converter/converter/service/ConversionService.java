@@ -1,0 +1,163 @@
+package com.mp3converter.converter.service;
+
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mp3converter.converter.config.ConverterConfig;
+import com.mp3converter.converter.messaging.ConversionRequest;
+import com.mp3converter.converter.messaging.EventPublisher;
+import com.mp3converter.converter.messaging.JobEvent;
+import com.mp3converter.converter.storage.MediaStorage;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.bson.Document;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * One conversion: idempotency check, video to a private temp dir, ffmpeg, MP3 into GridFS, "done"
+ * confirmed by the broker. Returns normally when the job reached an end (done or permanently failed,
+ * event published) and throws IOException when it should be retried.
+ */
+@ApplicationScoped
+public class ConversionService {
+
+    private final MediaStorage storage;
+    private final Ffmpeg ffmpeg;
+    private final EventPublisher events;
+    private final ConverterConfig config;
+    private final MeterRegistry metrics;
+    private final Timer conversionTime;
+
+    ConversionService(MediaStorage storage, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
+                      MeterRegistry metrics) {
+        this.storage = storage;
+        this.ffmpeg = ffmpeg;
+        this.events = events;
+        this.config = config;
+        this.metrics = metrics;
+        this.conversionTime = Timer.builder("converter.conversion.seconds")
+                .description("ffmpeg wall time per job").register(metrics);
+    }
+
+    void clearWorkDir(@Observes StartupEvent start) throws IOException {
+        deleteRecursively(config.workDir()); // leftovers of a killed process
+        Files.createDirectories(config.workDir());
+    }
+
+    void stopFfmpeg(@Observes ShutdownEvent shutdown) {
+        ffmpeg.stopAll(); // its job is not acked, so the broker hands it to another worker
+    }
+
+    public void convert(ConversionRequest request) throws IOException {
+        var existing = storage.findMp3OfJob(request.jobId());
+        if (existing.isPresent()) {
+            Log.infof("Job %s already has MP3 %s; announcing it again", request.jobId(), existing.get().getObjectId());
+            events.publish(done(request, existing.get()));
+            return;
+        }
+        publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
+        Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            Path video = dir.resolve("input");
+            Path mp3 = dir.resolve("output.mp3");
+            storage.downloadVideo(request.videoId(), video);
+            long started = System.nanoTime();
+            Ffmpeg.Result result = ffmpeg.toMp3(video, request.container(),
+                    request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options(), mp3,
+                    new ProgressThrottle(request));
+            long elapsed = System.nanoTime() - started;
+            conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
+            if (result.durationSeconds() > 0) {
+                metrics.summary("converter.realtime.factor").record(result.durationSeconds() / (elapsed / 1e9));
+            }
+            GridFSFile stored = storage.storeMp3(mp3, mp3Name(request.originalFilename()), new Document("jobId", request.jobId())
+                    .append("owner", request.owner()).append("sourceVideoId", request.videoId())
+                    .append("durationSeconds", result.durationSeconds()).append("bitrate", bitrateLabel(request)));
+            events.publish(done(request, stored));
+            metrics.counter("converter.jobs", "outcome", "done").increment();
+            Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
+                    result.durationSeconds(), elapsed / 1e9);
+        } catch (FileNotFoundException gone) {
+            fail(request, "the uploaded video no longer exists (the job was deleted)");
+        } catch (PermanentFailure e) {
+            fail(request, e.getMessage());
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** Ends the job as failed and tells everyone; used for permanent failures and exhausted retries. */
+    public void fail(ConversionRequest request, String reason) throws IOException {
+        Log.infof("Job %s failed: %s", request.jobId(), reason);
+        events.publish(JobEvent.of(request, JobEvent.Type.FAILED).withReason(reason));
+        metrics.counter("converter.jobs", "outcome", "failed").increment();
+    }
+
+    private static JobEvent done(ConversionRequest request, GridFSFile mp3) {
+        Number duration = mp3.getMetadata() == null ? null : (Number) mp3.getMetadata().get("durationSeconds");
+        return JobEvent.of(request, JobEvent.Type.DONE)
+                .withMp3(mp3.getObjectId().toHexString(), mp3.getLength(), duration == null ? 0 : duration.doubleValue());
+    }
+
+    private void publishQuietly(JobEvent event) {
+        try {
+            events.publish(event);
+        } catch (IOException e) {
+            Log.debugf("Progress event for job %s not delivered: %s", event.jobId(), e.getMessage());
+        }
+    }
+
+    private static String mp3Name(String original) {
+        String name = original == null || original.isBlank() ? "audio" : original;
+        int dot = name.lastIndexOf('.');
+        return (dot > 0 ? name.substring(0, dot) : name) + ".mp3";
+    }
+
+    private static String bitrateLabel(ConversionRequest request) {
+        var options = request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options();
+        return options.bitrateKbps() != null ? options.bitrateKbps() + "k"
+                : "V" + (options.vbrQuality() != null ? options.vbrQuality() : 2);
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Publishes progress at most once per configured step. */
+    private final class ProgressThrottle implements java.util.function.IntConsumer {
+        private final ConversionRequest request;
+        private final AtomicInteger lastSent = new AtomicInteger(0);
+
+        ProgressThrottle(ConversionRequest request) {
+            this.request = request;
+        }
+
+        @Override
+        public void accept(int percent) {
+            int last = lastSent.get();
+            if (percent >= last + config.progressStep() && lastSent.compareAndSet(last, percent)) {
+                publishQuietly(JobEvent.of(request, JobEvent.Type.PROGRESS).withProgress(percent));
+            }
+        }
+    }
+}

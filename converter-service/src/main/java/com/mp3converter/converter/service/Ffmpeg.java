@@ -1,0 +1,228 @@
+package com.mp3converter.converter.service;
+
+import com.mp3converter.converter.config.ConverterConfig;
+import com.mp3converter.converter.messaging.ConversionRequest.Options;
+import io.quarkus.logging.Log;
+import jakarta.enterprise.context.ApplicationScoped;
+import ws.schild.jave.process.ProcessLocator;
+import ws.schild.jave.process.ProcessWrapper;
+import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs ffmpeg (through JAVE2's process layer, with its bundled binary unless a path is configured)
+ * for one audio extraction. Untrusted input rules: the demuxer is pinned to the container the gateway
+ * sniffed (checked against a fixed list), only the file protocol is allowed, no user text reaches
+ * the command line, and a watchdog kills runs that exceed a deadline scaled to the media duration.
+ */
+@ApplicationScoped
+public class Ffmpeg {
+
+    /** Demuxers we accept; nothing outside this list is ever passed to -f. */
+    static final Set<String> CONTAINERS = Set.of("mov", "matroska", "avi", "wav", "ogg", "flac", "flv", "asf",
+            "mpeg", "mpegts", "mp3", "aac");
+    private static final Pattern DURATION = Pattern.compile("Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
+    private static final int STDERR_LINES_KEPT = 40;
+
+    public record Result(double durationSeconds) {
+    }
+
+    private final ProcessLocator locator;
+    private final ConverterConfig config;
+    private final Set<ProcessWrapper> running = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ffmpeg-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Ffmpeg(ConverterConfig config) {
+        this.config = config;
+        this.locator = config.ffmpegPath().<ProcessLocator>map(path -> () -> path).orElseGet(DefaultFFMPEGLocator::new);
+    }
+
+    /**
+     * Encodes the first audio stream of {@code input} to MP3 at {@code output}. Reports progress in
+     * percent. Throws PermanentFailure when the input is at fault, IOException when we are.
+     */
+    public Result toMp3(Path input, String container, Options options, Path output, IntConsumer progress)
+            throws PermanentFailure, IOException {
+        if (!CONTAINERS.contains(container)) {
+            throw new PermanentFailure("unsupported container");
+        }
+        ProcessWrapper ffmpeg = locator.createExecutor();
+        arguments(input, container, options, output).forEach(ffmpeg::addArgument);
+        Run run = new Run(options);
+        long started = System.nanoTime();
+        ffmpeg.execute();
+        running.add(ffmpeg);
+        var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLate(ffmpeg, started), 1, 1, TimeUnit.SECONDS);
+        try {
+            Thread stderr = new Thread(() -> run.readDiagnostics(ffmpeg), "ffmpeg-stderr");
+            stderr.setDaemon(true);
+            stderr.start();
+            run.readProgress(ffmpeg, progress);
+            stderr.join(TimeUnit.SECONDS.toMillis(10));
+            int exit = ffmpeg.getProcessExitCode(); // waits for the process
+            if (run.timedOut) {
+                throw new PermanentFailure("conversion took too long and was stopped");
+            }
+            if (exit != 0) {
+                throw new PermanentFailure(run.reason());
+            }
+            return new Result(run.encodedSeconds > 0 ? run.encodedSeconds : run.sourceSeconds);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        } finally {
+            killer.cancel(false);
+            running.remove(ffmpeg);
+            ffmpeg.destroy();
+        }
+    }
+
+    /** Kills every running ffmpeg (shutdown). */
+    public void stopAll() {
+        running.forEach(ProcessWrapper::destroy);
+    }
+
+    List<String> arguments(Path input, String container, Options options, Path output) {
+        List<String> args = new ArrayList<>(List.of("-nostdin", "-hide_banner", "-loglevel", "info",
+                "-protocol_whitelist", "file", "-format_whitelist", container, "-f", container));
+        if (options.startSeconds() != null) {
+            args.addAll(List.of("-ss", seconds(options.startSeconds())));
+        }
+        args.addAll(List.of("-i", input.toString(), "-map", "0:a:0", "-vn", "-sn", "-dn"));
+        Double length = clipLength(options);
+        if (length != null) {
+            args.addAll(List.of("-t", seconds(length)));
+        }
+        args.addAll(List.of("-c:a", "libmp3lame"));
+        if (options.bitrateKbps() != null) {
+            args.addAll(List.of("-b:a", options.bitrateKbps() + "k"));
+        } else {
+            args.addAll(List.of("-q:a", String.valueOf(options.vbrQuality() != null ? options.vbrQuality() : 2)));
+        }
+        if (options.sampleRate() != null) {
+            args.addAll(List.of("-ar", String.valueOf(options.sampleRate())));
+        }
+        if (options.channels() != null) {
+            args.addAll(List.of("-ac", String.valueOf(options.channels())));
+        }
+        args.addAll(List.of("-map_metadata", "0", "-id3v2_version", "3", "-progress", "pipe:1", "-nostats",
+                "-f", "mp3", "-y", output.toString()));
+        return args;
+    }
+
+    private static Double clipLength(Options options) {
+        if (options.endSeconds() == null) {
+            return null;
+        }
+        return options.endSeconds() - (options.startSeconds() == null ? 0 : options.startSeconds());
+    }
+
+    private static String seconds(double value) {
+        return String.format(Locale.ROOT, "%.3f", value);
+    }
+
+    /** State of one ffmpeg run, shared by the stdout, stderr and watchdog threads. */
+    private final class Run {
+        private final Options options;
+        private final ArrayDeque<String> lastLines = new ArrayDeque<>();
+        private volatile double sourceSeconds;
+        private volatile double encodedSeconds;
+        private volatile boolean timedOut;
+
+        Run(Options options) {
+            this.options = options;
+        }
+
+        void readDiagnostics(ProcessWrapper ffmpeg) {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(ffmpeg.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    Matcher m = DURATION.matcher(line);
+                    if (sourceSeconds == 0 && m.find()) {
+                        sourceSeconds = Integer.parseInt(m.group(1)) * 3600 + Integer.parseInt(m.group(2)) * 60
+                                + Double.parseDouble(m.group(3));
+                    }
+                    synchronized (lastLines) {
+                        lastLines.addLast(line);
+                        if (lastLines.size() > STDERR_LINES_KEPT) {
+                            lastLines.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        }
+
+        void readProgress(ProcessWrapper ffmpeg, IntConsumer progress) throws IOException {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(ffmpeg.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = out.readLine()) != null) {
+                    if (line.startsWith("out_time_us=") && !line.endsWith("N/A")) {
+                        encodedSeconds = Long.parseLong(line.substring(12)) / 1e6;
+                        double expected = expectedSeconds();
+                        if (expected > 0) {
+                            progress.accept((int) Math.min(99, Math.max(0, encodedSeconds * 100 / expected)));
+                        }
+                    }
+                }
+            }
+        }
+
+        double expectedSeconds() {
+            Double clip = clipLength(options);
+            double fromStart = sourceSeconds - (options.startSeconds() == null ? 0 : options.startSeconds());
+            return clip != null ? Math.min(clip, fromStart) : fromStart;
+        }
+
+        void killIfLate(ProcessWrapper ffmpeg, long startedNanos) {
+            Duration allowed = config.timeoutBase().plus(config.timeoutPerMediaSecond().multipliedBy(
+                    (long) Math.ceil(Math.max(expectedSeconds(), 0))));
+            if (System.nanoTime() - startedNanos > allowed.toNanos()) {
+                Log.warnf("ffmpeg exceeded %s, stopping it", allowed);
+                timedOut = true;
+                ffmpeg.destroy();
+            }
+        }
+
+        /** A plain-words reason from ffmpeg's last lines; never the file path or raw output. */
+        String reason() {
+            String text;
+            synchronized (lastLines) {
+                text = String.join("\n", lastLines);
+            }
+            Log.infof("ffmpeg failed:\n%s", text);
+            if (text.contains("matches no streams")) {
+                return "the file has no audio track";
+            }
+            if (text.contains("moov atom not found") || text.contains("Invalid data found")
+                    || text.contains("could not find codec parameters") || text.contains("End of file")
+                    || text.contains("Format") && text.contains("not on whitelist")) {
+                return "the file is not a readable video or audio file (corrupt, truncated or unsupported)";
+            }
+            return "the file could not be converted (ffmpeg could not decode it)";
+        }
+    }
+}

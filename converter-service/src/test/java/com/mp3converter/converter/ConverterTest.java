@@ -1,0 +1,247 @@
+package com.mp3converter.converter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.model.Filters;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.bson.types.ObjectId;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import ws.schild.jave.MultimediaObject;
+import ws.schild.jave.info.MultimediaInfo;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+@QuarkusTest
+@QuarkusTestResource(value = ConverterInfra.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConverterTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
+    static Path lastProbed;
+
+    static GridFSBucket videos() {
+        return GridFSBuckets.create(ConverterInfra.db(), "videos");
+    }
+
+    static GridFSBucket mp3s() {
+        return GridFSBuckets.create(ConverterInfra.db(), "mp3s");
+    }
+
+    /** Stores the file as the gateway would and publishes the request; returns the job id. */
+    static String submit(Path file, String container, Map<String, Object> options) throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        ObjectId videoId;
+        try (InputStream in = Files.newInputStream(file)) {
+            videoId = videos().uploadFromStream(file.getFileName().toString(), in);
+        }
+        publish(jobId, videoId.toHexString(), container, options);
+        return jobId;
+    }
+
+    static void publish(String jobId, String videoId, String container, Map<String, Object> options) throws Exception {
+        ConverterInfra.publishRequest(JSON.writeValueAsString(Map.of("jobId", jobId, "videoId", videoId,
+                "container", container, "owner", "user-1", "ownerEmail", "user@example.com",
+                "originalFilename", "clip.mp4", "options", options)));
+    }
+
+    static List<JsonNode> events(String jobId) throws Exception {
+        for (String body : ConverterInfra.drain(ConverterInfra.EVENTS)) {
+            EVENTS.add(JSON.readTree(body));
+        }
+        return EVENTS.stream().filter(e -> jobId.equals(e.get("jobId").asText())).toList();
+    }
+
+    static JsonNode awaitEnd(String jobId) {
+        JsonNode[] end = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            for (JsonNode e : events(jobId)) {
+                String type = e.get("type").asText();
+                if (type.equals("DONE") || type.equals("FAILED")) {
+                    end[0] = e;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return end[0];
+    }
+
+    static MultimediaInfo probeMp3(String mp3Id) throws Exception {
+        Path out = Files.createTempFile(TestMedia.DIR.toAbsolutePath().getParent(), "out", ".mp3");
+        try (var stream = Files.newOutputStream(out)) {
+            mp3s().downloadToStream(new ObjectId(mp3Id), stream);
+        }
+        lastProbed = out;
+        return new MultimediaObject(out.toFile()).getInfo();
+    }
+
+    static Stream<Arguments> formats() throws Exception {
+        return Stream.of(
+                Arguments.of(TestMedia.video("h264-aac.mp4", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"),
+                Arguments.of(TestMedia.video("h264-aac.mkv", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "matroska"),
+                Arguments.of(TestMedia.video("vp8-opus.webm", 6, "stereo", "-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"), "matroska"),
+                Arguments.of(TestMedia.video("mpeg4-aac.mov", 6, "stereo", "-c:v", "mpeg4", "-c:a", "aac"), "mov"),
+                Arguments.of(TestMedia.video("mpeg4-mp3.avi", 6, "stereo", "-c:v", "mpeg4", "-c:a", "libmp3lame"), "avi"),
+                Arguments.of(TestMedia.audioOnly("audio-only.m4a", 6, "-c:a", "aac"), "mov"),
+                Arguments.of(TestMedia.video("mono.mp4", 6, "mono", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"),
+                Arguments.of(TestMedia.video("surround-5.1.mp4", 6, "5.1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"));
+    }
+
+    @Order(1)
+    @ParameterizedTest
+    @MethodSource("formats")
+    void convertsEachFormatToAnMp3OfTheSameLength(Path source, String container) throws Exception {
+        String jobId = submit(source, container, Map.of());
+        JsonNode done = awaitEnd(jobId);
+        assertThat(done.get("type").asText()).as(done.toString()).isEqualTo("DONE");
+        assertThat(done.get("ownerEmail").asText()).isEqualTo("user@example.com");
+        MultimediaInfo mp3 = probeMp3(done.get("mp3Id").asText());
+        assertThat(mp3.getFormat()).isEqualTo("mp3");
+        assertThat(mp3.getAudio().getDecoder()).startsWith("mp3");
+        assertThat(mp3.getDuration() / 1000.0).isCloseTo(6.0, within(0.5));
+        assertThat(mp3.getAudio().getChannels()).isLessThanOrEqualTo(2);
+        assertThat(done.get("durationSeconds").asDouble()).isCloseTo(6.0, within(0.5));
+        assertThat(events(jobId).stream().map(e -> e.get("type").asText())).contains("STARTED");
+    }
+
+    @Order(2)
+    @Test
+    void carriesTitleAndArtistIntoId3Tags() throws Exception {
+        JsonNode done = awaitEnd(submit(TestMedia.video("h264-aac.mp4", 6, "stereo"), "mov", Map.of()));
+        probeMp3(done.get("mp3Id").asText());
+        // JAVE's info parser drops some tags, so read ffmpeg's own description of the file.
+        String description = TestMedia.describe(lastProbed);
+        assertThat(description).containsPattern("title\\s+: Test Title").containsPattern("artist\\s+: Test Artist");
+    }
+
+    @Order(3)
+    @Test
+    void honoursBitrateSampleRateChannelsAndTrim() throws Exception {
+        Path source = TestMedia.video("h264-aac-20s.mp4", 20, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        JsonNode cbr = awaitEnd(submit(source, "mov", Map.of("bitrateKbps", 192, "sampleRate", 32000, "channels", 1,
+                "startSeconds", 2.0, "endSeconds", 12.0)));
+        MultimediaInfo info = probeMp3(cbr.get("mp3Id").asText());
+        assertThat(info.getAudio().getBitRate()).isEqualTo(192_000);
+        assertThat(info.getAudio().getSamplingRate()).isEqualTo(32000);
+        assertThat(info.getAudio().getChannels()).isEqualTo(1);
+        assertThat(info.getDuration() / 1000.0).isCloseTo(10.0, within(0.5));
+
+        JsonNode v0 = awaitEnd(submit(source, "mov", Map.of("vbrQuality", 0)));
+        JsonNode v9 = awaitEnd(submit(source, "mov", Map.of("vbrQuality", 9)));
+        assertThat(v0.get("mp3Size").asLong()).isGreaterThan(2 * v9.get("mp3Size").asLong());
+    }
+
+    @Order(4)
+    @Test
+    void redeliveredRequestStoresNoSecondMp3AndAnnouncesTheFirst() throws Exception {
+        Path source = TestMedia.video("h264-aac.mp4", 6, "stereo");
+        String jobId = submit(source, "mov", Map.of());
+        JsonNode first = awaitEnd(jobId);
+        String videoId = ConverterInfra.db().getCollection("videos.files").find().sort(new org.bson.Document("uploadDate", -1))
+                .first().getObjectId("_id").toHexString();
+        publish(jobId, videoId, "mov", Map.of());
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(jobId).stream()
+                .filter(e -> e.get("type").asText().equals("DONE")).count() == 2);
+        List<JsonNode> dones = events(jobId).stream().filter(e -> e.get("type").asText().equals("DONE")).toList();
+        assertThat(dones.get(1).get("mp3Id").asText()).isEqualTo(first.get("mp3Id").asText());
+        assertThat(events(jobId).stream().filter(e -> e.get("type").asText().equals("STARTED")).count()).isEqualTo(1);
+        assertThat(ConverterInfra.db().getCollection("mp3s.files").countDocuments(Filters.eq("metadata.jobId", jobId))).isEqualTo(1);
+    }
+
+    @Order(5)
+    @Test
+    void badInputsFailAtOnceWithAReasonAndAreNotRetried() throws Exception {
+        Path good = TestMedia.video("h264-aac.mp4", 6, "stereo");
+        byte[] bytes = Files.readAllBytes(good);
+        Map<String, Path> cases = Map.of(
+                "the file has no audio track", TestMedia.silentVideo("no-audio.mp4", 4),
+                "not a readable", TestMedia.file("zero.mp4", new byte[0]),
+                "not a readable ", TestMedia.file("truncated.mp4", java.util.Arrays.copyOf(bytes, bytes.length / 2)));
+        for (var c : cases.entrySet()) {
+            String jobId = submit(c.getValue(), "mov", Map.of());
+            JsonNode end = awaitEnd(jobId);
+            assertThat(end.get("type").asText()).isEqualTo("FAILED");
+            assertThat(end.get("reason").asText()).contains(c.getKey().trim());
+            Thread.sleep(500);
+            assertThat(events(jobId).stream().filter(e -> e.get("type").asText().equals("FAILED")).count()).isEqualTo(1);
+        }
+        String unsupported = submit(good, "hls", Map.of());
+        assertThat(awaitEnd(unsupported).get("reason").asText()).contains("unsupported");
+    }
+
+    @Order(6)
+    @Test
+    void playlistDisguisedAsMp4ReadsNoLocalFileAndNoUrl() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            hits.incrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path secret = TestMedia.file("secret.txt", "top secret".getBytes());
+            String playlist = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n" + secret.toAbsolutePath().toUri()
+                    + "\n#EXTINF:10,\nhttp://127.0.0.1:" + server.getAddress().getPort() + "/leak.ts\n#EXT-X-ENDLIST\n";
+            String jobId = submit(TestMedia.file("playlist.mp4", playlist.getBytes()), "mov", Map.of());
+            JsonNode end = awaitEnd(jobId);
+            assertThat(end.get("type").asText()).isEqualTo("FAILED");
+            assertThat(end.get("reason").asText()).doesNotContain("secret");
+            assertThat(hits.get()).isZero();
+            assertThat(ConverterInfra.db().getCollection("mp3s.files").countDocuments(Filters.eq("metadata.jobId", jobId))).isZero();
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Order(7)
+    @Test
+    void leavesNoTempFilesBehind() throws Exception {
+        try (Stream<Path> left = Files.list(Path.of("target", "converter-work"))) {
+            assertThat(left.toList()).isEmpty();
+        }
+    }
+
+    @Order(8)
+    @Test
+    void storageOutageIsRetriedABoundedNumberOfTimesThenTheJobFails() throws Exception {
+        String jobId = submit(TestMedia.video("h264-aac.mp4", 6, "stereo"), "mov", Map.of());
+        awaitEnd(jobId);
+        String videoId = ConverterInfra.db().getCollection("videos.files").find().sort(new org.bson.Document("uploadDate", -1))
+                .first().getObjectId("_id").toHexString();
+        ConverterInfra.mongoServer.stop();
+        String doomed = UUID.randomUUID().toString();
+        publish(doomed, videoId, "mov", Map.of());
+        JsonNode end = awaitEnd(doomed);
+        assertThat(end.get("type").asText()).isEqualTo("FAILED");
+        assertThat(end.get("reason").asText()).contains("3 times");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !ConverterInfra.drain(ConverterInfra.REQUESTS + ".dlq").isEmpty());
+    }
+}

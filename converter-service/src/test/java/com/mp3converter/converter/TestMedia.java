@@ -1,0 +1,87 @@
+package com.mp3converter.converter;
+
+import ws.schild.jave.process.ProcessWrapper;
+import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Generates real media with ffmpeg (JAVE's bundled binary): test patterns with noise-plus-tone audio,
+ * which is about as hard to encode as music. Nothing is committed; files live under target/.
+ */
+public final class TestMedia {
+
+    static final Path DIR = Path.of("target", "test-media");
+
+    private TestMedia() {
+    }
+
+    /** Audio: pink noise mixed with a tone, so LAME has real work to do. */
+    static List<String> audioInput(double seconds, String layout) {
+        return List.of("-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.3:duration=" + seconds
+                + ",aformat=channel_layouts=" + layout, "-f", "lavfi", "-i", "sine=frequency=440:duration=" + seconds);
+    }
+
+    static Path video(String name, double seconds, String layout, String... codecArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds));
+        args.addAll(audioInput(seconds, layout));
+        args.addAll(List.of("-filter_complex", "[1:a][2:a]amix=inputs=2:duration=first,aformat=channel_layouts=" + layout + "[a]",
+                "-map", "0:v", "-map", "[a]", "-metadata", "title=Test Title", "-metadata", "artist=Test Artist"));
+        args.addAll(List.of(codecArgs));
+        return run(name, args);
+    }
+
+    static Path audioOnly(String name, double seconds, String... codecArgs) throws IOException {
+        List<String> args = new ArrayList<>(audioInput(seconds, "stereo"));
+        args.addAll(List.of("-filter_complex", "[0:a][1:a]amix=inputs=2:duration=first[a]", "-map", "[a]"));
+        args.addAll(List.of(codecArgs));
+        return run(name, args);
+    }
+
+    static Path silentVideo(String name, double seconds) throws IOException {
+        return run(name, List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds,
+                "-c:v", "libx264", "-preset", "ultrafast"));
+    }
+
+    static Path file(String name, byte[] content) throws IOException {
+        Files.createDirectories(DIR);
+        return Files.write(DIR.resolve(name), content);
+    }
+
+    /** ffmpeg's description of a file (streams and tags), as "ffmpeg -i" prints it. */
+    static String describe(Path file) throws IOException {
+        ProcessWrapper ffmpeg = new DefaultFFMPEGLocator().createExecutor();
+        ffmpeg.addArgument("-hide_banner");
+        ffmpeg.addArgument("-i");
+        ffmpeg.addArgument(file.toString());
+        ffmpeg.execute();
+        String text = new String(ffmpeg.getErrorStream().readAllBytes());
+        ffmpeg.getProcessExitCode();
+        return text;
+    }
+
+    private static Path run(String name, List<String> args) throws IOException {
+        Files.createDirectories(DIR);
+        Path out = DIR.resolve(name);
+        if (Files.exists(out)) {
+            return out;
+        }
+        ProcessWrapper ffmpeg = new DefaultFFMPEGLocator().createExecutor();
+        ffmpeg.addArgument("-hide_banner");
+        ffmpeg.addArgument("-loglevel");
+        ffmpeg.addArgument("error");
+        args.forEach(ffmpeg::addArgument);
+        ffmpeg.addArgument("-y");
+        ffmpeg.addArgument(out.toString());
+        ffmpeg.execute();
+        String errors = new String(ffmpeg.getErrorStream().readAllBytes());
+        if (ffmpeg.getProcessExitCode() != 0) {
+            throw new IOException("could not generate " + name + ": " + errors);
+        }
+        return out;
+    }
+}

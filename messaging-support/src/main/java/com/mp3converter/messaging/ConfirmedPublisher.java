@@ -1,0 +1,105 @@
+package com.mp3converter.messaging;
+
+import com.rabbitmq.client.AMQP;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Publishes JSON to a durable topic exchange and returns only once the broker has confirmed it:
+ * persistent, mandatory (a message no queue takes comes back as a failure instead of being dropped),
+ * publisher-confirmed. Every call ends in a yes or an IOException within seconds, so callers know
+ * whether to ack their input or keep their work pending.
+ *
+ * <p>The services use this plain client rather than a SmallRye emitter for publishing because across
+ * a broker outage the emitter can hold a message without failing or confirming it, and then a caller
+ * can tell neither that it is safe to ack nor that it should publish again.
+ */
+public final class ConfirmedPublisher implements AutoCloseable {
+
+    /** RabbitMQ connection settings, as the SmallRye connector's rabbitmq-* properties give them. */
+    public record Settings(String host, int port, String username, String password, String virtualHost,
+                           String connectionName) {
+    }
+
+    private static final long CONFIRM_TIMEOUT_MILLIS = 5000;
+
+    private final ConnectionFactory factory = new ConnectionFactory();
+    private final String exchange;
+    private final String connectionName;
+    private final Set<String> returned = ConcurrentHashMap.newKeySet();
+    private Connection connection;
+    private Channel channel;
+
+    public ConfirmedPublisher(Settings settings, String exchange) {
+        factory.setHost(settings.host());
+        factory.setPort(settings.port());
+        factory.setUsername(settings.username());
+        factory.setPassword(settings.password());
+        factory.setVirtualHost(settings.virtualHost());
+        factory.setConnectionTimeout(2000);
+        factory.setAutomaticRecoveryEnabled(false); // a failed call reconnects on the next one
+        this.exchange = exchange;
+        this.connectionName = settings.connectionName();
+    }
+
+    /**
+     * @param messageId unique per logical message (used to match a broker return to this call)
+     */
+    public synchronized void publish(String routingKey, String messageId, byte[] json) throws IOException {
+        String id = messageId + "/" + System.nanoTime();
+        try {
+            Channel ch = channel();
+            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
+                    .deliveryMode(2) // persistent
+                    .contentType("application/json")
+                    .messageId(id)
+                    .build();
+            ch.basicPublish(exchange, routingKey, true, properties, json);
+            ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
+        } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
+            closeQuietly();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IOException("broker did not confirm " + routingKey + ": " + e.getMessage(), e);
+        }
+        if (returned.remove(id)) {
+            throw new IOException("no queue is bound for " + routingKey + " on exchange " + exchange + " yet");
+        }
+    }
+
+    private Channel channel() throws IOException, TimeoutException {
+        if (channel == null || !channel.isOpen()) {
+            closeQuietly();
+            connection = factory.newConnection(connectionName);
+            channel = connection.createChannel();
+            channel.exchangeDeclare(exchange, "topic", true);
+            channel.confirmSelect();
+            // Returns arrive before the confirm of the same message, so the check after the wait sees them.
+            channel.addReturnListener(message -> returned.add(message.getProperties().getMessageId()));
+        }
+        return channel;
+    }
+
+    private void closeQuietly() {
+        try {
+            if (connection != null) {
+                connection.abort(1000);
+            }
+        } finally {
+            connection = null;
+            channel = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closeQuietly();
+    }
+}

@@ -1,0 +1,62 @@
+package com.mp3converter.notification.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.notification.service.NotificationService;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.reactive.messaging.Metadata;
+
+import java.io.IOException;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * "done" and "failed" events from our own quorum queue. Acked only after the email went out (or had
+ * gone out before); requeued when SMTP stays down past the sender's retries (the broker's delivery
+ * limit then dead-letters it); unreadable events go straight to the dead-letter queue.
+ */
+@ApplicationScoped
+public class JobEventConsumer {
+
+    private final NotificationService notifications;
+    private final ObjectMapper json;
+    private final MeterRegistry metrics;
+
+    JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics) {
+        this.notifications = notifications;
+        this.json = json;
+        this.metrics = metrics;
+    }
+
+    @Incoming("job-finished")
+    // Unordered: an ordered blocking task holds the context's queue, and the mail client's own blocking
+    // setup (host name lookup) would wait behind it forever.
+    @Blocking(ordered = false)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        JobEvent event;
+        try {
+            event = json.readValue(message.getPayload(), JobEvent.class);
+            if (event.jobId() == null || event.ownerEmail() == null
+                    || (event.type() != JobEvent.Type.DONE && event.type() != JobEvent.Type.FAILED)
+                    || (event.type() == JobEvent.Type.DONE && event.mp3Id() == null)) {
+                throw new IllegalArgumentException("needs jobId, ownerEmail, type DONE (with mp3Id) or FAILED");
+            }
+        } catch (IOException | RuntimeException e) {
+            Log.errorf("Dead-lettering an unreadable job event: %s", e.getMessage());
+            metrics.counter("notification.events.rejected").increment();
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
+        }
+        try {
+            notifications.notify(event);
+            return message.ack();
+        } catch (RuntimeException e) {
+            Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
+            metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package com.mp3converter.notification;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+@QuarkusTest
+@QuarkusTestResource(value = NotificationInfra.class, restrictToAnnotatedClass = true)
+class NotificationTest {
+
+    static String doneEvent(String jobId, String email, String filename) {
+        return """
+                {"jobId":"%s","type":"DONE","owner":"u1","ownerEmail":"%s","originalFilename":"%s",
+                 "mp3Id":"6b0254924aa00a49a8b860d1","mp3Size":2411724,"durationSeconds":125.4}""".formatted(jobId, email, filename);
+    }
+
+    static List<MimeMessage> mailsTo(String email) {
+        return Arrays.stream(NotificationInfra.smtp.getReceivedMessages()).filter(m -> {
+            try {
+                return Arrays.stream(m.getAllRecipients())
+                        .anyMatch(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress().equalsIgnoreCase(email));
+            } catch (Exception e) {
+                return false;
+            }
+        }).toList();
+    }
+
+    static String part(MimeMessage message, String type) throws Exception {
+        MimeMultipart multipart = (MimeMultipart) message.getContent();
+        for (int i = 0; i < multipart.getCount(); i++) {
+            var bodyPart = multipart.getBodyPart(i);
+            if (bodyPart.getContent() instanceof MimeMultipart nested) {
+                for (int j = 0; j < nested.getCount(); j++) {
+                    if (nested.getBodyPart(j).isMimeType(type)) {
+                        return nested.getBodyPart(j).getContent().toString();
+                    }
+                }
+            } else if (bodyPart.isMimeType(type)) {
+                return bodyPart.getContent().toString();
+            }
+        }
+        throw new AssertionError("no " + type + " part");
+    }
+
+    @Test
+    void doneEmailNamesTheFileAndGivesAWorkingDownloadCommand() throws Exception {
+        String email = "done-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "Holiday <2024> & more.mp4"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+
+        MimeMessage mail = mailsTo(email).get(0);
+        assertThat(mail.getSubject()).isEqualTo("Your MP3 is ready: Holiday <2024> & more.mp4");
+        String text = part(mail, "text/plain");
+        assertThat(text).contains("6b0254924aa00a49a8b860d1").contains("2.3 MB").contains("2:05")
+                .contains("curl --output \"Holiday _2024_ _ more.mp3\" -H \"Authorization: Bearer $TOKEN\" "
+                        + "\"http://gateway.test:8080/download?fid=6b0254924aa00a49a8b860d1\"");
+        String html = part(mail, "text/html");
+        assertThat(html).contains("Holiday &lt;2024&gt; &amp; more.mp4").doesNotContain("<2024>");
+    }
+
+    @Test
+    void failedEmailGivesTheReasonAndWhatToDo() throws Exception {
+        String email = "failed-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.publish("conversion.event.failed", """
+                {"jobId":"%s","type":"FAILED","ownerEmail":"%s","originalFilename":"silent.mp4",
+                 "reason":"the file has no audio track"}""".formatted(UUID.randomUUID(), email));
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+        MimeMessage mail = mailsTo(email).get(0);
+        assertThat(mail.getSubject()).isEqualTo("We could not convert silent.mp4");
+        assertThat(part(mail, "text/plain")).contains("Reason: the file has no audio track").contains("upload");
+    }
+
+    @Test
+    void redeliveredEventSendsNoSecondEmail() throws Exception {
+        String email = "twice-" + UUID.randomUUID() + "@example.com";
+        String event = doneEvent(UUID.randomUUID().toString(), email, "clip.mp4");
+        NotificationInfra.publish("conversion.event.done", event);
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+        NotificationInfra.publish("conversion.event.done", event);
+        NotificationInfra.publish("conversion.event.done", event);
+        Thread.sleep(3000);
+        assertThat(mailsTo(email)).hasSize(1);
+    }
+
+    @Test
+    void smtpOutageDelaysTheEmailAndDeliversItOnce() throws Exception {
+        String email = "outage-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.smtp.stop();
+        try {
+            NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "late.mp4"));
+            Thread.sleep(4000);
+        } finally {
+            NotificationInfra.startSmtp();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> mailsTo(email).size() == 1);
+        Thread.sleep(2000);
+        assertThat(mailsTo(email)).hasSize(1);
+    }
+
+    @Test
+    void unreadableEventsAreDeadLetteredNotRetried() throws Exception {
+        NotificationInfra.deadLettered();
+        NotificationInfra.publish("conversion.event.done", "this is not json");
+        NotificationInfra.publish("conversion.event.done", "{\"jobId\":\"x\",\"type\":\"DONE\"}");
+        AtomicInteger deadLettered = new AtomicInteger();
+        await().atMost(Duration.ofSeconds(15)).until(() -> deadLettered.addAndGet(NotificationInfra.deadLettered()) >= 2);
+    }
+}

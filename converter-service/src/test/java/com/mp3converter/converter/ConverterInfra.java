@@ -3,7 +3,7 @@ package com.mp3converter.converter;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
-import com.mp3converter.embeddedmongo.EmbeddedMongoProcess;
+import com.mp3converter.devinfra.EmbeddedMongoProcess;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;

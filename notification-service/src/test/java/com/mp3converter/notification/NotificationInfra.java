@@ -3,7 +3,7 @@ package com.mp3converter.notification;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.mongodb.client.MongoClients;
-import com.mp3converter.embeddedmongo.EmbeddedMongoProcess;
+import com.mp3converter.devinfra.EmbeddedMongoProcess;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;

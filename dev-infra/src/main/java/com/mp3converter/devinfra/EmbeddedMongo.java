@@ -1,4 +1,4 @@
-package com.mp3converter.embeddedmongo;
+package com.mp3converter.devinfra;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;

@@ -1,4 +1,4 @@
-package com.mp3converter.embeddedmongo;
+package com.mp3converter.devinfra;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Runs the whole pipeline locally: builds what is missing, starts what is not running, starts the four
+# services from their packaged jars, waits until they are ready, and prints the curl walk-through.
+# Ctrl-C (or SIGTERM) stops everything this script started, and nothing else.
+#
+# Infra from the environment when given, else local:
+#   MySQL/MariaDB  MYSQL_HOST/MYSQL_PORT (or AUTH_DB_URL), AUTH_DB_USER/AUTH_DB_PASSWORD; default: this
+#                  machine's MariaDB on 3306 (started if installed but stopped; infra/mysql/init.sql applied)
+#   RabbitMQ       RABBITMQ_HOST/RABBITMQ_PORT/RABBITMQ_USER/RABBITMQ_PASSWORD; default: local on 5672
+#   MongoDB        MONGODB_URI; default: an embedded MongoDB-protocol server with its data in the run dir
+#   SMTP           SMTP_HOST/SMTP_PORT; default: a local SMTP catcher that saves mails as .eml files
+# Ports: GATEWAY_PORT 8080, AUTH_PORT 8081, CONVERTER_PORT 8082, NOTIFICATION_PORT 8083.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+export GATEWAY_PORT=${GATEWAY_PORT:-8080} AUTH_PORT=${AUTH_PORT:-8081}
+export CONVERTER_PORT=${CONVERTER_PORT:-8082} NOTIFICATION_PORT=${NOTIFICATION_PORT:-8083}
+export DEMO_EMAIL=${DEMO_EMAIL:-demo@mp3converter.local} DEMO_PASSWORD=${DEMO_PASSWORD:-demo-password-1}
+DATA_DIR=${DATA_DIR:-$ROOT/.run/data}
+RUN_DIR=${RUN_DIR:-$ROOT/.run/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$RUN_DIR" "$DATA_DIR"
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ ${#PIDS[@]} -gt 0 ]; then
+    echo; echo "Stopping what run.sh started..."
+    kill "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
+trap stop_all INT TERM EXIT
+
+fail() { echo "run.sh: $*" >&2; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+command -v java >/dev/null || fail "no java on PATH: install a JDK 17 or newer"
+
+# 1. Build what is missing.
+JARS=(dev-infra/target/dev-infra.jar auth-service/target/quarkus-app/quarkus-run.jar
+      gateway-service/target/quarkus-app/quarkus-run.jar converter-service/target/quarkus-app/quarkus-run.jar
+      notification-service/target/quarkus-app/quarkus-run.jar)
+for jar in "${JARS[@]}"; do
+  if [ ! -f "$jar" ]; then
+    echo "Building (first run, a few minutes)..."
+    ./mvnw -B -q package -DskipTests || fail "build failed"
+    break
+  fi
+done
+
+# 2. MySQL and RabbitMQ: given by env, or this machine's (started if stopped).
+if [ -z "${AUTH_DB_URL:-}" ] && [ -z "${MYSQL_HOST:-}" ] || [ -z "${RABBITMQ_HOST:-}" ]; then
+  bin/ensure-infra.sh || fail "MariaDB/RabbitMQ are not available: install them or set MYSQL_HOST and RABBITMQ_HOST"
+fi
+
+# 3. MongoDB: given, or embedded (data kept in $DATA_DIR across runs).
+if [ -z "${MONGODB_URI:-}" ]; then
+  MONGO_PORT=${MONGO_PORT:-27017}
+  port_open 127.0.0.1 "$MONGO_PORT" && fail "port $MONGO_PORT is taken: set MONGODB_URI to your MongoDB, or MONGO_PORT"
+  java -Xmx1g -jar dev-infra/target/dev-infra.jar "$MONGO_PORT" "$DATA_DIR/mongo.mv" > "$RUN_DIR/mongo.log" 2>&1 &
+  PIDS+=($!)
+  export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT"
+  for _ in $(seq 1 60); do grep -q '^ready' "$RUN_DIR/mongo.log" && break; sleep 0.5; done
+  grep -q '^ready' "$RUN_DIR/mongo.log" || fail "embedded MongoDB did not start; see $RUN_DIR/mongo.log"
+fi
+
+# 4. SMTP: given, or a local catcher.
+MAIL_DIR=""
+if [ -z "${SMTP_HOST:-}" ]; then
+  export SMTP_HOST=127.0.0.1 SMTP_PORT=${SMTP_PORT:-2525} SMTP_STARTTLS=DISABLED
+  MAIL_DIR="$RUN_DIR/mail"
+  port_open 127.0.0.1 "$SMTP_PORT" && fail "port $SMTP_PORT is taken: set SMTP_HOST/SMTP_PORT, or another SMTP_PORT"
+  java -cp dev-infra/target/dev-infra.jar com.mp3converter.devinfra.MailCatcher "$SMTP_PORT" "$MAIL_DIR" \
+    > "$RUN_DIR/smtp.log" 2>&1 &
+  PIDS+=($!)
+fi
+
+# 5. The four services, each a JVM from its packaged jar.
+export GATEWAY_PUBLIC_URL=${GATEWAY_PUBLIC_URL:-http://localhost:$GATEWAY_PORT}
+export AUTH_URL=${AUTH_URL:-http://localhost:$AUTH_PORT}
+export AUTH_JWKS_URL=${AUTH_JWKS_URL:-$AUTH_URL/.well-known/jwks.json}
+export JWT_KEY_FILE=${JWT_KEY_FILE:-$DATA_DIR/auth-signing-key.pem}
+export CONVERTER_WORK_DIR=${CONVERTER_WORK_DIR:-$RUN_DIR/converter-work}
+for port in "$AUTH_PORT" "$GATEWAY_PORT" "$CONVERTER_PORT" "$NOTIFICATION_PORT"; do
+  port_open 127.0.0.1 "$port" && fail "port $port is taken (another run.sh?); set the *_PORT variables"
+done
+start_service() { # name heap
+  java "-Xmx$2" -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar" > "$RUN_DIR/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+start_service auth-service 256m
+start_service gateway-service 256m
+start_service converter-service 512m
+start_service notification-service 256m
+
+echo "Waiting for the services (logs in $RUN_DIR)..."
+for svc in auth-service:$AUTH_PORT gateway-service:$GATEWAY_PORT converter-service:$CONVERTER_PORT notification-service:$NOTIFICATION_PORT; do
+  name=${svc%%:*}; port=${svc##*:}
+  ready=""
+  for _ in $(seq 1 120); do
+    if curl -sf "http://localhost:$port/q/health/ready" > /dev/null 2>&1; then ready=yes; break; fi
+    sleep 1
+  done
+  [ -n "$ready" ] || fail "$name is not ready after 120 s; see $RUN_DIR/$name.log"
+  echo "  $name ready on :$port"
+done
+
+G=http://localhost:$GATEWAY_PORT
+cat <<TXT
+
+mp3converter is running. Try it (demo user $DEMO_EMAIL):
+
+  TOKEN=\$(curl -s -X POST -u $DEMO_EMAIL:$DEMO_PASSWORD $G/login)
+  curl -X POST -F 'file=@video.mp4' -H "Authorization: Bearer \$TOKEN" $G/upload
+  curl -H "Authorization: Bearer \$TOKEN" $G/jobs/JOB_ID            # status: QUEUED, CONVERTING n%, DONE
+  curl --output song.mp3 -H "Authorization: Bearer \$TOKEN" "$G/download?fid=MP3_ID"
+
+Raw body instead of a form:   curl -T video.mp4 -H "Authorization: Bearer \$TOKEN" "$G/videos/video.mp4?bitrate=192"
+Register another user:        curl -X POST -H 'Content-Type: application/json' -d '{"email":"me@example.com","password":"a long password"}' $G/users
+TXT
+[ -n "$MAIL_DIR" ] && echo "Emails are caught locally: $MAIL_DIR (one .eml file per mail; list with: tail -f $RUN_DIR/smtp.log)"
+echo "Logs: $RUN_DIR    Stop: Ctrl-C"
+wait -n "${PIDS[@]}" || true
+echo "run.sh: a process exited; see the logs in $RUN_DIR" >&2

@@ -88,9 +88,10 @@ done
 start_service() { # name heap
   java "-Xmx$2" -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar" > "$RUN_DIR/$1.log" 2>&1 &
   PIDS+=($!)
+  echo $! > "$RUN_DIR/$1.pid"
 }
 start_service auth-service 256m
-start_service gateway-service 256m
+start_service gateway-service "${GATEWAY_HEAP:-256m}"
 start_service converter-service 512m
 start_service notification-service 256m
 
@@ -121,5 +122,6 @@ Register another user:        curl -X POST -H 'Content-Type: application/json' -
 TXT
 [ -n "$MAIL_DIR" ] && echo "Emails are caught locally: $MAIL_DIR (one .eml file per mail; list with: tail -f $RUN_DIR/smtp.log)"
 echo "Logs: $RUN_DIR    Stop: Ctrl-C"
+touch "$RUN_DIR/ready"
 wait -n "${PIDS[@]}" || true
 echo "run.sh: a process exited; see the logs in $RUN_DIR" >&2

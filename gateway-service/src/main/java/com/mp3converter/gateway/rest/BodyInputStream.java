@@ -10,19 +10,23 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A blocking InputStream over a Vert.x body stream, read on a worker thread. At most {@link #HIGH_WATER}
- * buffers wait in memory: past that the socket is paused, so memory does not grow with the upload.
+ * A blocking InputStream over a Vert.x body stream, read on a worker thread. About {@link #HIGH_WATER_BYTES}
+ * wait in memory at most: past that the socket is paused, so memory does not grow with the upload. The
+ * window is counted in bytes, not buffers: Vert.x hands over small buffers, and a window of a few of
+ * them made every upload stall on pause/resume round trips (3 MB/s instead of the storage's speed).
  * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
  */
 final class BodyInputStream extends InputStream {
 
-    private static final int HIGH_WATER = 16;
-    private static final int LOW_WATER = 4;
+    private static final long HIGH_WATER_BYTES = 4 * 1024 * 1024;
+    private static final long LOW_WATER_BYTES = 1024 * 1024;
     private static final Buffer END = Buffer.buffer();
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final ReadStream<Buffer> source;
     private final Context context;
     private final long idleTimeoutMillis;
@@ -45,6 +49,7 @@ final class BodyInputStream extends InputStream {
         context.runOnContext(v -> {
             source.handler(ignored -> { });
             queue.clear();
+            queuedBytes.set(0);
             paused = false;
             source.resume();
         });
@@ -57,7 +62,7 @@ final class BodyInputStream extends InputStream {
 
     private void offer(Buffer buffer) { // event loop
         queue.add(buffer);
-        if (!paused && queue.size() >= HIGH_WATER) {
+        if (queuedBytes.addAndGet(buffer.length()) >= HIGH_WATER_BYTES && !paused) {
             paused = true;
             source.pause();
         }
@@ -108,13 +113,14 @@ final class BodyInputStream extends InputStream {
             }
             current = (Buffer) next;
             position = 0;
+            queuedBytes.addAndGet(-current.length());
             resumeIfDrained();
         }
         return true;
     }
 
     private void resumeIfDrained() {
-        if (paused && queue.size() <= LOW_WATER) {
+        if (paused && queuedBytes.get() <= LOW_WATER_BYTES) {
             context.runOnContext(v -> {
                 if (paused) {
                     paused = false;

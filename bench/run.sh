@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Benchmark: generates its media, runs raw ffmpeg and the full pipeline on the same files in the same
+# run, and prints a table. Starts its own pipeline with ./run.sh (ports 18080-18083) and stops it after.
+#   bench/run.sh            # 10-minute 720p video, 10 s clip, 1 GiB upload
+#   BENCH_MINUTES=2 BENCH_UPLOAD_MB=256 bench/run.sh   # quicker
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+OUT=${BENCH_DIR:-$ROOT/.run/bench}
+MINUTES=${BENCH_MINUTES:-10}
+UPLOAD_MB=${BENCH_UPLOAD_MB:-1024}
+mkdir -p "$OUT"
+
+# ffmpeg: the converter's own (JAVE2's bundled 4.4.1), so both sides run the same binary.
+FFMPEG=${FFMPEG_PATH:-$OUT/ffmpeg}
+if [ ! -x "$FFMPEG" ]; then
+  jar=$(find ~/.m2/repository/ws/schild/jave-nativebin-linux64 -name '*.jar' | head -1)
+  [ -n "$jar" ] || { ./mvnw -B -q -pl converter-service -am package -DskipTests; jar=$(find ~/.m2/repository/ws/schild/jave-nativebin-linux64 -name '*.jar' | head -1); }
+  unzip -p "$jar" ws/schild/jave/nativebin/ffmpeg-amd64 > "$FFMPEG" && chmod +x "$FFMPEG"
+fi
+
+media() { # name seconds size
+  [ -f "$OUT/$1" ] && return
+  echo "generating $1 ($2 s, $3)..." >&2
+  "$FFMPEG" -hide_banner -loglevel error -f lavfi -i "testsrc2=size=$3:rate=30:duration=$2" \
+    -f lavfi -i "anoisesrc=color=pink:amplitude=0.3:duration=$2" -f lavfi -i "sine=frequency=440:duration=$2" \
+    -filter_complex "[1:a][2:a]amix=inputs=2:duration=first[a]" -map 0:v -map "[a]" \
+    -c:v libx264 -preset ultrafast -b:v 2M -c:a aac -b:a 160k -y "$OUT/$1"
+}
+media long.mp4 $((MINUTES * 60)) 1280x720
+media clip.mp4 10 640x360
+
+# 1. raw ffmpeg, best of two.
+raw() { local s e; s=$(date +%s.%N); "$FFMPEG" -hide_banner -loglevel error -i "$OUT/long.mp4" -vn -c:a libmp3lame -q:a 2 -y "$OUT/raw.mp3"; e=$(date +%s.%N); echo "$e - $s" | bc; }
+r1=$(raw); r2=$(raw); RAW=$(echo "if ($r1 < $r2) $r1 else $r2" | bc)
+
+# 2. the pipeline.
+export GATEWAY_PORT=18080 AUTH_PORT=18081 CONVERTER_PORT=18082 NOTIFICATION_PORT=18083
+export MONGO_PORT=${MONGO_PORT:-27117} SMTP_PORT=${SMTP_PORT:-2625} RUN_DIR="$OUT/pipeline" DATA_DIR="$OUT/data"
+export GATEWAY_HEAP=${GATEWAY_HEAP:-128m} CONVERTER_WORKERS=${CONVERTER_WORKERS:-2}
+rm -rf "$RUN_DIR" "$DATA_DIR"
+./run.sh > "$OUT/run.log" 2>&1 &
+RUN_PID=$!
+trap 'kill $RUN_PID 2>/dev/null; wait $RUN_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do [ -f "$RUN_DIR/ready" ] && break; kill -0 $RUN_PID 2>/dev/null || { cat "$OUT/run.log"; exit 1; }; sleep 1; done
+G=http://localhost:$GATEWAY_PORT
+TOKEN=$(curl -sf -X POST -u "${DEMO_EMAIL:-demo@mp3converter.local}:${DEMO_PASSWORD:-demo-password-1}" $G/login)
+
+json() { python3 -c "import sys,json; d=json.load(sys.stdin); print(d$1)"; }
+iso() { python3 -c "import sys,datetime; print(datetime.datetime.fromisoformat(sys.argv[1].replace('Z','+00:00')).timestamp())" "$1"; }
+upload_and_wait() { # file -> prints "e2e_seconds converter_seconds jobId"
+  local s job st e
+  s=$(date +%s.%N)
+  job=$(curl -sf -X POST -F "file=@$1" -H "Authorization: Bearer $TOKEN" $G/upload | json "['jobId']")
+  while :; do
+    st=$(curl -sf -H "Authorization: Bearer $TOKEN" $G/jobs/$job)
+    case $(echo "$st" | json "['status']") in DONE) break;; FAILED) echo "job failed: $st" >&2; exit 1;; esac
+    sleep 0.05
+  done
+  e=$(date +%s.%N)
+  local started finished
+  started=$(iso "$(echo "$st" | json "['startedAt']")"); finished=$(iso "$(echo "$st" | json "['finishedAt']")")
+  echo "$(echo "$e - $s" | bc) $(echo "$finished - $started" | bc) $job"
+}
+read -r E2E CONV _ < <(upload_and_wait "$OUT/long.mp4")
+
+# 3. a 10 s clip: upload start to the email file appearing.
+mails() { ls "$RUN_DIR/mail" 2>/dev/null | wc -l; }
+before=$(mails); s=$(date +%s.%N)
+upload_and_wait "$OUT/clip.mp4" > /dev/null
+while [ "$(mails)" -le "$before" ]; do sleep 0.02; done
+CLIP=$(echo "$(date +%s.%N) - $s" | bc)
+
+# 4. throughput: 20 short clips at once, with the workers configured (CONVERTER_WORKERS).
+s=$(date +%s.%N)
+for i in $(seq 1 20); do upload_and_wait "$OUT/clip.mp4" > /dev/null & done; wait
+BATCH=$(echo "$(date +%s.%N) - $s" | bc)
+
+# 5. gateway peak RSS while receiving a large upload (streamed from /dev/urandom).
+GPID=$(cat "$RUN_DIR/gateway-service.pid")
+s=$(date +%s.%N)
+(printf '\0\0\0\030ftypisom'; head -c $((UPLOAD_MB * 1024 * 1024)) /dev/urandom) \
+  | curl -sf -T - -H "Authorization: Bearer $TOKEN" "$G/videos/big.mp4" > /dev/null
+UPLOAD_S=$(echo "$(date +%s.%N) - $s" | bc)
+PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$GPID/status)
+
+printf '\n%-52s %10s\n' "measure" "value"
+printf '%-52s %10.2f\n' "raw ffmpeg, $MINUTES min 720p -> MP3 V2 (s)" "$RAW"
+printf '%-52s %10.2f\n' "converter stage, same file (s)" "$CONV"
+printf '%-52s %10.2f\n' "end to end, upload start to DONE (s)" "$E2E"
+printf '%-52s %10.2f\n' "converter / raw ffmpeg" "$(echo "$CONV / $RAW" | bc -l)"
+printf '%-52s %10.2f\n' "end to end / raw ffmpeg" "$(echo "$E2E / $RAW" | bc -l)"
+printf '%-52s %10.2f\n' "10 s clip, upload start to email (s)" "$CLIP"
+printf '%-52s %10.1f\n' "20 clips with $CONVERTER_WORKERS worker(s): jobs per minute" "$(echo "20 * 60 / $BATCH" | bc -l)"
+printf '%-52s %10.1f\n' "upload of $UPLOAD_MB MiB: MB/s" "$(echo "$UPLOAD_MB / $UPLOAD_S" | bc -l)"
+printf '%-52s %10.1f\n' "gateway peak RSS during it, heap $GATEWAY_HEAP (MB)" "$(echo "$PEAK_KB / 1024" | bc -l)"

@@ -22,12 +22,15 @@ RUN_DIR=${RUN_DIR:-$ROOT/.run/$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$RUN_DIR" "$DATA_DIR"
 
 PIDS=()
+INFRA_COUNT=0
 stop_all() {
   trap - INT TERM EXIT
   if [ ${#PIDS[@]} -gt 0 ]; then
     echo; echo "Stopping what run.sh started..."
-    kill "${PIDS[@]}" 2>/dev/null || true
-    wait "${PIDS[@]}" 2>/dev/null || true
+    # Services first (they finish or hand back their work), then the infra they were using.
+    local services=("${PIDS[@]:$INFRA_COUNT}") infra=("${PIDS[@]:0:$INFRA_COUNT}")
+    [ ${#services[@]} -gt 0 ] && { kill "${services[@]}" 2>/dev/null || true; wait "${services[@]}" 2>/dev/null || true; }
+    [ ${#infra[@]} -gt 0 ] && { kill "${infra[@]}" 2>/dev/null || true; wait "${infra[@]}" 2>/dev/null || true; }
   fi
 }
 trap stop_all INT TERM EXIT
@@ -37,17 +40,18 @@ port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 command -v java >/dev/null || fail "no java on PATH: install a JDK 17 or newer"
 
-# 1. Build what is missing.
+# 1. Build what is missing or older than its sources.
 JARS=(dev-infra/target/dev-infra.jar auth-service/target/quarkus-app/quarkus-run.jar
       gateway-service/target/quarkus-app/quarkus-run.jar converter-service/target/quarkus-app/quarkus-run.jar
       notification-service/target/quarkus-app/quarkus-run.jar)
+stale=""
 for jar in "${JARS[@]}"; do
-  if [ ! -f "$jar" ]; then
-    echo "Building (first run, a few minutes)..."
-    ./mvnw -B -q package -DskipTests || fail "build failed"
-    break
-  fi
+  if [ ! -f "$jar" ] || [ -n "$(find pom.xml */pom.xml */src/main -newer "$jar" -print -quit)" ]; then stale=yes; fi
 done
+if [ -n "$stale" ]; then
+  echo "Building (a few minutes the first time)..."
+  ./mvnw -B -q package -DskipTests || fail "build failed"
+fi
 
 # 2. MySQL and RabbitMQ: given by env, or this machine's (started if stopped).
 if [ -z "${AUTH_DB_URL:-}" ] && [ -z "${MYSQL_HOST:-}" ] || [ -z "${RABBITMQ_HOST:-}" ]; then
@@ -75,6 +79,8 @@ if [ -z "${SMTP_HOST:-}" ]; then
     > "$RUN_DIR/smtp.log" 2>&1 &
   PIDS+=($!)
 fi
+
+INFRA_COUNT=${#PIDS[@]}
 
 # 5. The four services, each a JVM from its packaged jar.
 export GATEWAY_PUBLIC_URL=${GATEWAY_PUBLIC_URL:-http://localhost:$GATEWAY_PORT}

@@ -1,5 +1,6 @@
 package com.mp3converter.auth;
 
+import com.mp3converter.devinfra.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.nio.file.Files;

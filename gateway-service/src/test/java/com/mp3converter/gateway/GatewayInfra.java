@@ -9,6 +9,7 @@ import com.rabbitmq.client.ConnectionFactory;
 import com.rabbitmq.client.GetResponse;
 import com.sun.net.httpserver.HttpServer;
 import com.mp3converter.devinfra.EmbeddedMongoProcess;
+import com.mp3converter.devinfra.TcpProxy;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;

@@ -4,6 +4,7 @@ import com.rabbitmq.client.AMQP;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
 import java.util.Set;
@@ -25,6 +26,16 @@ public final class ConfirmedPublisher implements AutoCloseable {
     /** RabbitMQ connection settings, as the SmallRye connector's rabbitmq-* properties give them. */
     public record Settings(String host, int port, String username, String password, String virtualHost,
                            String connectionName) {
+
+        /** Reads the same rabbitmq-* properties the SmallRye connector uses, so both connect alike. */
+        public static Settings fromConfig(Config config, String connectionName) {
+            return new Settings(config.getValue("rabbitmq-host", String.class),
+                    config.getValue("rabbitmq-port", Integer.class),
+                    config.getValue("rabbitmq-username", String.class),
+                    config.getValue("rabbitmq-password", String.class),
+                    config.getOptionalValue("rabbitmq-virtual-host", String.class).orElse("/"),
+                    connectionName);
+        }
     }
 
     private static final long CONFIRM_TIMEOUT_MILLIS = 5000;

@@ -6,7 +6,7 @@ import com.mp3converter.messaging.ConfirmedPublisher;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
 
@@ -17,14 +17,8 @@ public class EventPublisher {
     private final ConfirmedPublisher publisher;
     private final ObjectMapper json;
 
-    EventPublisher(ConverterConfig config, ObjectMapper json,
-                   @ConfigProperty(name = "rabbitmq-host") String host,
-                   @ConfigProperty(name = "rabbitmq-port") int port,
-                   @ConfigProperty(name = "rabbitmq-username") String username,
-                   @ConfigProperty(name = "rabbitmq-password") String password,
-                   @ConfigProperty(name = "rabbitmq-virtual-host", defaultValue = "/") String virtualHost) {
-        this.publisher = new ConfirmedPublisher(new ConfirmedPublisher.Settings(host, port, username, password,
-                virtualHost, "converter-service"), config.exchange());
+    EventPublisher(ConverterConfig config, ObjectMapper json, Config mpConfig) {
+        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "converter-service"), config.exchange());
         this.json = json;
     }
 

@@ -1,4 +1,4 @@
-package com.mp3converter.gateway;
+package com.mp3converter.devinfra;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +27,7 @@ public final class TcpProxy implements AutoCloseable {
         start();
     }
 
+    /** The loopback port to connect to instead of the target. */
     public int port() {
         return port;
     }

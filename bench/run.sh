@@ -73,13 +73,15 @@ CLIP=$(echo "$(date +%s.%N) - $s" | bc)
 
 # 4. throughput: 20 short clips at once, with the workers configured (CONVERTER_WORKERS).
 s=$(date +%s.%N)
-for i in $(seq 1 20); do upload_and_wait "$OUT/clip.mp4" > /dev/null & done; wait
+batch=()
+for i in $(seq 1 20); do upload_and_wait "$OUT/clip.mp4" > /dev/null & batch+=($!); done
+wait "${batch[@]}"
 BATCH=$(echo "$(date +%s.%N) - $s" | bc)
 
 # 5. gateway peak RSS while receiving a large upload (streamed from /dev/urandom).
 GPID=$(cat "$RUN_DIR/gateway-service.pid")
 s=$(date +%s.%N)
-(printf '\0\0\0\030ftypisom'; head -c $((UPLOAD_MB * 1024 * 1024)) /dev/urandom) \
+(printf '\0\0\0\030ftypisom'; head -c $((UPLOAD_MB * 1024 * 1024 - 12)) /dev/urandom) \
   | curl -sf -T - -H "Authorization: Bearer $TOKEN" "$G/videos/big.mp4" > /dev/null
 UPLOAD_S=$(echo "$(date +%s.%N) - $s" | bc)
 PEAK_KB=$(awk '/VmHWM/ {print $2}' /proc/$GPID/status)

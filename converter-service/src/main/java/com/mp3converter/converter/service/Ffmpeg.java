@@ -48,6 +48,7 @@ public class Ffmpeg {
     private final ProcessLocator locator;
     private final ConverterConfig config;
     private final Set<ProcessWrapper> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ffmpeg-watchdog");
         t.setDaemon(true);
@@ -82,6 +83,9 @@ public class Ffmpeg {
             run.readProgress(ffmpeg, progress);
             stderr.join(TimeUnit.SECONDS.toMillis(10));
             int exit = ffmpeg.getProcessExitCode(); // waits for the process
+            if (stopping) {
+                throw new IOException("ffmpeg stopped because the service is shutting down");
+            }
             if (run.timedOut) {
                 throw new PermanentFailure("conversion took too long and was stopped");
             }
@@ -99,8 +103,9 @@ public class Ffmpeg {
         }
     }
 
-    /** Kills every running ffmpeg (shutdown). */
+    /** Kills every running ffmpeg (shutdown); their jobs count as interrupted, not as bad input. */
     public void stopAll() {
+        stopping = true;
         running.forEach(ProcessWrapper::destroy);
     }
 

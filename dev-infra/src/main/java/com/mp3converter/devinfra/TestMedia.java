@@ -1,4 +1,4 @@
-package com.mp3converter.converter;
+package com.mp3converter.devinfra;
 
 import ws.schild.jave.process.ProcessWrapper;
 import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
@@ -10,23 +10,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Generates real media with ffmpeg (JAVE's bundled binary): test patterns with noise-plus-tone audio,
- * which is about as hard to encode as music. Nothing is committed; files live under target/.
+ * Generates real media with ffmpeg (JAVE's bundled binary) for tests and benchmarks: test patterns with
+ * noise-plus-tone audio, which is about as hard to encode as music. Nothing is committed; files live under
+ * target/. Needs jave-core and jave-nativebin-linux64 on the caller's class path (optional here).
  */
 public final class TestMedia {
 
-    static final Path DIR = Path.of("target", "test-media");
+    public static final Path DIR = Path.of("target", "test-media");
 
     private TestMedia() {
     }
 
     /** Audio: pink noise mixed with a tone, so LAME has real work to do. */
-    static List<String> audioInput(double seconds, String layout) {
+    public static List<String> audioInput(double seconds, String layout) {
         return List.of("-f", "lavfi", "-i", "anoisesrc=color=pink:amplitude=0.3:duration=" + seconds
                 + ",aformat=channel_layouts=" + layout, "-f", "lavfi", "-i", "sine=frequency=440:duration=" + seconds);
     }
 
-    static Path video(String name, double seconds, String layout, String... codecArgs) throws IOException {
+    public static Path video(String name, double seconds, String layout, String... codecArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds));
         args.addAll(audioInput(seconds, layout));
         args.addAll(List.of("-filter_complex", "[1:a][2:a]amix=inputs=2:duration=first,aformat=channel_layouts=" + layout + "[a]",
@@ -35,25 +36,25 @@ public final class TestMedia {
         return run(name, args);
     }
 
-    static Path audioOnly(String name, double seconds, String... codecArgs) throws IOException {
+    public static Path audioOnly(String name, double seconds, String... codecArgs) throws IOException {
         List<String> args = new ArrayList<>(audioInput(seconds, "stereo"));
         args.addAll(List.of("-filter_complex", "[0:a][1:a]amix=inputs=2:duration=first[a]", "-map", "[a]"));
         args.addAll(List.of(codecArgs));
         return run(name, args);
     }
 
-    static Path silentVideo(String name, double seconds) throws IOException {
+    public static Path silentVideo(String name, double seconds) throws IOException {
         return run(name, List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds,
                 "-c:v", "libx264", "-preset", "ultrafast"));
     }
 
-    static Path file(String name, byte[] content) throws IOException {
+    public static Path file(String name, byte[] content) throws IOException {
         Files.createDirectories(DIR);
         return Files.write(DIR.resolve(name), content);
     }
 
     /** ffmpeg's description of a file (streams and tags), as "ffmpeg -i" prints it. */
-    static String describe(Path file) throws IOException {
+    public static String describe(Path file) throws IOException {
         ProcessWrapper ffmpeg = new DefaultFFMPEGLocator().createExecutor();
         ffmpeg.addArgument("-hide_banner");
         ffmpeg.addArgument("-i");

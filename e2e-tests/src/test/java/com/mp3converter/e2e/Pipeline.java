@@ -1,0 +1,251 @@
+package com.mp3converter.e2e;
+
+import com.icegreen.greenmail.util.GreenMail;
+import com.icegreen.greenmail.util.ServerSetup;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mp3converter.devinfra.EmbeddedMongoProcess;
+import com.mp3converter.devinfra.TcpProxy;
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import com.rabbitmq.client.ConnectionFactory;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline on this machine: the four packaged services as separate JVMs, the machine's real
+ * MariaDB and RabbitMQ (under names of this run only), GreenMail as the SMTP server, and the embedded
+ * MongoDB-protocol server in its own process behind a proxy that can be cut. The auth signing key is
+ * made here, so tests can mint tokens the way an attacker who had it, or had an old one, would.
+ */
+final class Pipeline implements AutoCloseable {
+
+    static final String AUTH = "auth-service";
+    static final String GATEWAY = "gateway-service";
+    static final String CONVERTER = "converter-service";
+    static final String NOTIFICATION = "notification-service";
+
+    static final String ISSUER = "https://mp3converter/auth";
+    static final String AUDIENCE = "mp3converter";
+    /** Small enough that the abuse suite can send an oversized upload quickly. */
+    static final long UPLOAD_MAX_BYTES = 24L * 1024 * 1024;
+    static final int IDLE_TIMEOUT_SECONDS = 4;
+
+    private static final String MYSQL_HOST = System.getenv().getOrDefault("MYSQL_HOST", "127.0.0.1");
+    private static final int MYSQL_PORT = Integer.parseInt(System.getenv().getOrDefault("MYSQL_PORT", "3306"));
+    private static final String RABBITMQ_HOST = System.getenv().getOrDefault("RABBITMQ_HOST", "127.0.0.1");
+    private static final int RABBITMQ_PORT = Integer.parseInt(System.getenv().getOrDefault("RABBITMQ_PORT", "5672"));
+
+    final String name;
+    final Path dir;
+    final Path converterWorkDir;
+    final KeyPair signingKey;
+    final GreenMail smtp;
+    private final EmbeddedMongoProcess mongo;
+    final TcpProxy mongoProxy;
+    private final MongoClient mongoClient;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    private Pipeline(String name, int converterWorkers) throws Exception {
+        this.name = name;
+        this.dir = Path.of("target", "e2e", name).toAbsolutePath();
+        this.converterWorkDir = dir.resolve("converter-work");
+        deleteRecursively(dir); // logs and files of an earlier run
+        Files.createDirectories(dir);
+        this.signingKey = ecKeyPair();
+        this.smtp = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
+        smtp.start();
+        this.mongo = EmbeddedMongoProcess.start();
+        this.mongoProxy = new TcpProxy("127.0.0.1", mongo.port());
+        this.mongoClient = MongoClients.create(mongo.uri()); // direct, so checks work while the proxy is cut
+        freshAuthDatabase();
+        deleteQueues();
+
+        Map<String, Integer> ports = Map.of(AUTH, freePort(), GATEWAY, freePort(), CONVERTER, freePort(), NOTIFICATION, freePort());
+        Map<String, String> env = new HashMap<>();
+        env.put("AUTH_PORT", ports.get(AUTH).toString());
+        env.put("GATEWAY_PORT", ports.get(GATEWAY).toString());
+        env.put("CONVERTER_PORT", ports.get(CONVERTER).toString());
+        env.put("NOTIFICATION_PORT", ports.get(NOTIFICATION).toString());
+        env.put("AUTH_DB_URL", "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + authDatabase());
+        env.put("JWT_SIGNING_KEY", pem(signingKey));
+        env.put("JWT_ISSUER", ISSUER);
+        env.put("JWT_AUDIENCE", AUDIENCE);
+        env.put("AUTH_URL", "http://127.0.0.1:" + ports.get(AUTH));
+        env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + ports.get(AUTH) + "/.well-known/jwks.json");
+        env.put("MONGODB_URI", "mongodb://127.0.0.1:" + mongoProxy.port());
+        env.put("MONGODB_DATABASE", name);
+        env.put("RABBITMQ_HOST", RABBITMQ_HOST);
+        env.put("RABBITMQ_PORT", String.valueOf(RABBITMQ_PORT));
+        env.put("RABBITMQ_EXCHANGE", exchange());
+        env.put("CONVERTER_QUEUE", queues().get(0));
+        env.put("GATEWAY_EVENTS_QUEUE", queues().get(1));
+        env.put("NOTIFICATION_QUEUE", queues().get(2));
+        env.put("CONVERTER_WORKERS", String.valueOf(converterWorkers));
+        env.put("CONVERTER_WORK_DIR", converterWorkDir.toString());
+        env.put("SMTP_HOST", "127.0.0.1");
+        env.put("SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()));
+        env.put("SMTP_STARTTLS", "DISABLED");
+        env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + ports.get(GATEWAY));
+        env.put("UPLOAD_MAX_BYTES", String.valueOf(UPLOAD_MAX_BYTES));
+        env.put("HTTP_IDLE_TIMEOUT", IDLE_TIMEOUT_SECONDS + "s");
+
+        services.put(AUTH, new ServiceProcess(AUTH, ports.get(AUTH), "256m", env, dir));
+        services.put(GATEWAY, new ServiceProcess(GATEWAY, ports.get(GATEWAY), "256m", env, dir));
+        services.put(CONVERTER, new ServiceProcess(CONVERTER, ports.get(CONVERTER), "384m", env, dir));
+        services.put(NOTIFICATION, new ServiceProcess(NOTIFICATION, ports.get(NOTIFICATION), "256m", env, dir));
+    }
+
+    static Pipeline start(String name, int converterWorkers) throws Exception {
+        Pipeline pipeline = new Pipeline(name, converterWorkers);
+        try {
+            for (ServiceProcess service : pipeline.services.values()) {
+                service.start();
+            }
+            for (ServiceProcess service : pipeline.services.values()) {
+                service.awaitReady(Duration.ofSeconds(120));
+            }
+            return pipeline;
+        } catch (Exception | Error e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    ServiceProcess service(String name) {
+        return services.get(name);
+    }
+
+    Api api() {
+        return new Api(URI.create("http://127.0.0.1:" + services.get(GATEWAY).port));
+    }
+
+    Api authApi() {
+        return new Api(URI.create("http://127.0.0.1:" + services.get(AUTH).port));
+    }
+
+    MongoDatabase mongo() {
+        return mongoClient.getDatabase(name);
+    }
+
+    String exchange() {
+        return "e2e-" + name;
+    }
+
+    /** Converter requests, gateway job events, notifier job events. */
+    List<String> queues() {
+        return List.of(name + ".converter.requests", name + ".gateway.job-events", name + ".notification.job-finished");
+    }
+
+    /** Messages waiting in a queue (not counting ones a consumer holds unacked). */
+    long ready(String queue) throws Exception {
+        try (Connection connection = rabbit().newConnection(); Channel channel = connection.createChannel()) {
+            return channel.queueDeclarePassive(queue).getMessageCount();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<ServiceProcess> lastStartedFirst = new ArrayList<>(services.values());
+        Collections.reverse(lastStartedFirst);
+        for (ServiceProcess service : lastStartedFirst) {
+            service.stop();
+        }
+        mongoClient.close();
+        mongoProxy.close();
+        mongo.close();
+        smtp.stop();
+        deleteQueues();
+    }
+
+    private String authDatabase() {
+        return "auth_" + name.replaceAll("\\W", "_");
+    }
+
+    private void freshAuthDatabase() throws Exception {
+        String url = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/";
+        String user = System.getenv().getOrDefault("MYSQL_ROOT_USER", "root");
+        String password = System.getenv().getOrDefault("MYSQL_ROOT_PASSWORD", "");
+        try (var connection = DriverManager.getConnection(url, user, password); Statement sql = connection.createStatement()) {
+            // The bootstrap script an operator runs (idempotent): the service account must come from it.
+            String initSql = Files.readString(Path.of("..", "infra", "mysql", "init.sql")).replaceAll("(?m)^--.*$", "");
+            for (String statement : initSql.split(";")) {
+                if (!statement.isBlank()) {
+                    sql.execute(statement);
+                }
+            }
+            sql.execute("DROP DATABASE IF EXISTS " + authDatabase());
+            sql.execute("CREATE DATABASE " + authDatabase());
+            // The same grants init.sql gives the service account on its real database.
+            sql.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES ON "
+                    + authDatabase() + ".* TO 'auth'@'%'");
+        }
+    }
+
+    private void deleteQueues() throws Exception {
+        try (Connection connection = rabbit().newConnection(); Channel channel = connection.createChannel()) {
+            for (String queue : queues()) {
+                channel.queueDelete(queue);
+                channel.queueDelete(queue + ".dlq");
+            }
+            channel.exchangeDelete(exchange());
+        }
+    }
+
+    private static ConnectionFactory rabbit() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(RABBITMQ_HOST);
+        factory.setPort(RABBITMQ_PORT);
+        factory.setUsername(System.getenv().getOrDefault("RABBITMQ_USER", "guest"));
+        factory.setPassword(System.getenv().getOrDefault("RABBITMQ_PASSWORD", "guest"));
+        return factory;
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (Files.exists(path)) {
+            try (Stream<Path> paths = Files.walk(path)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static KeyPair ecKeyPair() throws Exception {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    private static String pem(KeyPair key) {
+        return "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(key.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+}

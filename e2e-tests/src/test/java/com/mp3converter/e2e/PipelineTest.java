@@ -1,0 +1,93 @@
+package com.mp3converter.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mp3converter.devinfra.TestMedia;
+import jakarta.mail.internet.MimeMessage;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import ws.schild.jave.info.MultimediaInfo;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+/** What a user does, against the four services running as separate processes. */
+@ExtendWith(SharedPipeline.class)
+class PipelineTest {
+
+    @Test
+    void aNewUserConvertsVideosUploadedBothWaysAndGetsOneEmailAndAPlayableMp3PerJob(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String email = "new.user@e2e.example";
+        assertThat(api.register(email, "a long enough password").statusCode()).isEqualTo(201);
+        String token = api.tokenFor(email, "a long enough password");
+
+        Path mp4 = Media.mp4(8);
+        Path webm = Media.webm(5);
+        String formJob = Api.jobId(api.uploadMultipart(token, "holiday clip.mp4", Files.readAllBytes(mp4), Map.of("bitrate", "192")));
+        String rawJob = Api.jobId(api.uploadRaw(token, "talk.webm", webm));
+
+        Map<String, Double> expectedSeconds = Map.of(formJob, 8.0, rawJob, 5.0);
+        for (var job : expectedSeconds.entrySet()) {
+            JsonNode done = api.awaitEnd(token, job.getKey(), Duration.ofSeconds(90));
+            assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("DONE");
+            String mp3Id = done.path("mp3Id").asText();
+
+            Path mp3 = pipeline.dir.resolve(job.getKey() + ".mp3");
+            HttpResponse<Path> download = api.download(token, "/download?fid=" + mp3Id, mp3);
+            assertThat(download.statusCode()).isEqualTo(200);
+            assertThat(download.headers().firstValue("Content-Type")).hasValue("audio/mpeg");
+            MultimediaInfo info = Media.probe(mp3);
+            assertThat(info.getFormat()).isEqualTo("mp3");
+            assertThat(info.getAudio().getDecoder()).startsWith("mp3");
+            assertThat(info.getDuration() / 1000.0).isCloseTo(job.getValue(), within(0.5));
+        }
+        assertThat(Media.probe(pipeline.dir.resolve(formJob + ".mp3")).getAudio().getBitRate()).as("the bitrate asked for")
+                .isEqualTo(192_000);
+
+        List<MimeMessage> mails = awaitMails(pipeline, email, 2);
+        assertThat(mails).extracting(MimeMessage::getSubject)
+                .containsExactlyInAnyOrder("Your MP3 is ready: holiday clip.mp4", "Your MP3 is ready: talk.webm");
+        String text = TestMail.text(mails.get(0)) + TestMail.text(mails.get(1));
+        for (String jobId : expectedSeconds.keySet()) {
+            assertThat(text).contains("/download?fid=" + api.job(token, jobId).path("mp3Id").asText());
+        }
+        Thread.sleep(2000); // a duplicate would arrive within this time: redeliveries are immediate
+        assertThat(pipeline.smtp.getReceivedMessagesForDomain(email)).as("exactly one email per job").hasSize(2);
+    }
+
+    @Test
+    void aVideoThatCannotBeDecodedEndsFailedAndTheUserIsToldWhy(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String email = "unlucky.user@e2e.example";
+        String token = api.tokenFor(email, "another long password");
+        // Passes the gateway's sniffing (an MP4 header) but has no index: ffmpeg cannot read it.
+        byte[] whole = Files.readAllBytes(Media.mp4(8));
+        Path broken = TestMedia.file("e2e-cut.mp4", Arrays.copyOf(whole, whole.length / 2));
+
+        String jobId = Api.jobId(api.uploadRaw(token, "broken.mp4", broken));
+        JsonNode failed = api.awaitEnd(token, jobId, Duration.ofSeconds(60));
+        assertThat(failed.path("status").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("reason").asText()).isNotBlank();
+
+        List<MimeMessage> mails = awaitMails(pipeline, email, 1);
+        assertThat(mails.get(0).getSubject()).isEqualTo("We could not convert broken.mp4");
+        assertThat(TestMail.text(mails.get(0))).contains(failed.path("reason").asText());
+        assertThat(api.get(token, "/jobs/" + jobId + "/mp3").statusCode()).as("no MP3 to download").isEqualTo(409);
+        assertThat(pipeline.mongo().getCollection("mp3s.files").countDocuments(new org.bson.Document("metadata.jobId", jobId)))
+                .isZero();
+    }
+
+    static List<MimeMessage> awaitMails(Pipeline pipeline, String email, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.smtp.getReceivedMessagesForDomain(email).length >= count);
+        return List.of(pipeline.smtp.getReceivedMessagesForDomain(email));
+    }
+}

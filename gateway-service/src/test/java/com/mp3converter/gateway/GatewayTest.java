@@ -260,6 +260,8 @@ class GatewayTest {
         byte[] mp3 = new byte[700_000];
         new Random(7).nextBytes(mp3);
         String mp3Id = finishJobWithMp3(jobId, token, mp3);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(videoOfJobStored(jobId))
+                .as("the source video is released once the MP3 exists").isFalse());
 
         byte[] whole = given().auth().oauth2(token).get("/download?fid=" + mp3Id).then().statusCode(200)
                 .contentType("audio/mpeg").header("Content-Length", String.valueOf(mp3.length))
@@ -297,6 +299,11 @@ class GatewayTest {
                 .body("finishedAt", notNullValue()));
         given().auth().oauth2(token).get("/download?fid=" + jobId).then().statusCode(409)
                 .body("error", containsString("no audio track"));
+        assertThat(videoOfJobStored(jobId)).as("a video that cannot be converted is not kept").isFalse();
+    }
+
+    static boolean videoOfJobStored(String jobId) {
+        return GatewayInfra.db().getCollection("videos.files").countDocuments(Filters.eq("metadata.jobId", jobId)) > 0;
     }
 
     @Test

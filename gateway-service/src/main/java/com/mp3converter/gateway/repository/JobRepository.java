@@ -45,6 +45,10 @@ public class JobRepository {
         jobs.insertOne(toDocument(job));
     }
 
+    public Optional<Job> find(String id) {
+        return Optional.ofNullable(jobs.find(Filters.eq("_id", id)).first()).map(JobRepository::fromDocument);
+    }
+
     public Optional<Job> findOwned(String id, String owner) {
         return Optional.ofNullable(jobs.find(Filters.and(Filters.eq("_id", id), Filters.eq("owner", owner))).first())
                 .map(JobRepository::fromDocument);

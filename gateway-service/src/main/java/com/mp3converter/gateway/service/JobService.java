@@ -70,10 +70,24 @@ public class JobService {
         switch (event.type()) {
             case STARTED -> jobs.markStarted(event.jobId(), at);
             case PROGRESS -> jobs.markProgress(event.jobId(), event.progress() == null ? 0 : event.progress());
-            case DONE -> jobs.markDone(event.jobId(), event.mp3Id(), event.mp3Size() == null ? 0 : event.mp3Size(),
-                    event.durationSeconds() == null ? 0 : event.durationSeconds(), at);
-            case FAILED -> jobs.markFailed(event.jobId(), event.reason() == null ? "conversion failed" : event.reason(), at);
+            case DONE -> {
+                jobs.markDone(event.jobId(), event.mp3Id(), event.mp3Size() == null ? 0 : event.mp3Size(),
+                        event.durationSeconds() == null ? 0 : event.durationSeconds(), at);
+                releaseSourceVideo(event.jobId());
+            }
+            case FAILED -> {
+                jobs.markFailed(event.jobId(), event.reason() == null ? "conversion failed" : event.reason(), at);
+                releaseSourceVideo(event.jobId());
+            }
         }
+    }
+
+    /**
+     * A job that ended no longer needs its video: the MP3 is stored (a redelivered request finds it and
+     * converts nothing), or the video could not be converted. Idempotent, like the events.
+     */
+    private void releaseSourceVideo(String jobId) {
+        jobs.find(jobId).ifPresent(job -> storage.deleteVideo(job.videoId()));
     }
 
     public Job get(String jobId, String owner) {

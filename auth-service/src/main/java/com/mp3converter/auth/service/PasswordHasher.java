@@ -7,7 +7,10 @@ import org.bouncycastle.crypto.params.Argon2Parameters;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Argon2id with OWASP's first recommended parameters (19 MiB, 2 iterations, 1 lane), stored in the
@@ -23,6 +26,12 @@ public class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    /**
+     * Each hash takes 19 MiB and a core for a moment: a burst of logins must queue, not run all at once
+     * (50 parallel logins ran a 256 MB heap out of memory). More at a time would not finish sooner.
+     */
+    private static final Semaphore HASHING = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()), true);
+    private static final long HASHING_QUEUE_SECONDS = 20;
 
     private final SecureRandom random = new SecureRandom();
 
@@ -66,6 +75,23 @@ public class PasswordHasher {
 
     private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
                                  int length) {
+        try {
+            if (!HASHING.tryAcquire(HASHING_QUEUE_SECONDS, TimeUnit.SECONDS)) {
+                throw new ApiException(503, "too many sign-ins at once; try again in a few seconds", Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted while waiting to check the password", Duration.ofSeconds(5));
+        }
+        try {
+            return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            HASHING.release();
+        }
+    }
+
+    private static byte[] argon2Now(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
+                                    int length) {
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memoryKib)

@@ -31,6 +31,7 @@ final class BodyInputStream extends InputStream {
     private final Context context;
     private final long idleTimeoutMillis;
     private volatile boolean paused;
+    private volatile boolean sourceEnded;
     private Buffer current;
     private int position;
     private boolean ended;
@@ -40,13 +41,19 @@ final class BodyInputStream extends InputStream {
         this.context = context;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         source.handler(this::offer);
-        source.endHandler(v -> queue.add(END));
+        source.endHandler(v -> {
+            sourceEnded = true;
+            queue.add(END);
+        });
         source.exceptionHandler(e -> fail(new IOException("upload interrupted: " + e.getMessage(), e)));
     }
 
     /** Stops buffering: the rest of the body is read and dropped, so the client can still get our answer. */
     void discardRest() {
         context.runOnContext(v -> {
+            if (sourceEnded) {
+                return; // everything arrived already; Vert.x refuses handlers on an ended request
+            }
             source.handler(ignored -> { });
             queue.clear();
             queuedBytes.set(0);

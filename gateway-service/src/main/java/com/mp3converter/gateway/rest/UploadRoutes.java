@@ -9,6 +9,7 @@ import com.mp3converter.gateway.service.Uploader;
 import io.quarkus.logging.Log;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -43,6 +44,10 @@ import java.util.function.Supplier;
 public class UploadRoutes {
 
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** JSON requests (registration, login) are tiny; nothing else but an upload needs a body. */
+    private static final long API_BODY_MAX_BYTES = 64 * 1024;
+    /** How long an oversized body is read and dropped, after the 413, before the connection is closed. */
+    private static final Duration OVERSIZE_DRAIN = Duration.ofSeconds(3);
 
     private final UploadService uploads;
     private final ObjectMapper json;
@@ -60,9 +65,30 @@ public class UploadRoutes {
     }
 
     void register(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).handler(this::limitApiBodies);
         router.post("/upload").handler(this::multipart);
         router.put("/videos/:filename").handler(this::raw);
         router.post("/videos/:filename").handler(this::raw);
+    }
+
+    /**
+     * Quarkus' own body limit answers a bare 413, so it is set far above everything (application.properties)
+     * and the limits live here, with a JSON error: the upload routes enforce the upload limit while streaming,
+     * every other endpoint takes small bodies of a declared length only.
+     */
+    private void limitApiBodies(RoutingContext ctx) {
+        String path = ctx.normalizedPath();
+        HttpServerRequest request = ctx.request();
+        if (path.equals("/upload") || path.startsWith("/videos/")) {
+            ctx.next();
+        } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true)) {
+            refuseBeforeReading(ctx, new ApiException(411, "send a Content-Length with the request body"));
+        } else if (request.getHeader(HttpHeaders.CONTENT_LENGTH) != null
+                && Long.parseLong(request.getHeader(HttpHeaders.CONTENT_LENGTH)) > API_BODY_MAX_BYTES) {
+            refuseBeforeReading(ctx, new ApiException(413, "the request body is larger than " + API_BODY_MAX_BYTES + " bytes"));
+        } else {
+            ctx.next();
+        }
     }
 
     private void raw(RoutingContext ctx) {
@@ -177,34 +203,40 @@ public class UploadRoutes {
     }
 
     /**
-     * Refuses before any byte is stored. A body declared too big is not read at all: answer and close
-     * (curl sends "Expect: 100-continue" for large bodies, so it gets the 413 before sending). Otherwise
-     * the body is read and dropped, and the answer follows.
+     * Refuses before any byte is stored. A body declared too big is answered at once (curl sends "Expect:
+     * 100-continue" for large bodies, so it gets the 413 before sending) and what the client still sends is
+     * dropped for a short while before the connection is closed: closing on a client that is still sending
+     * resets the connection, and the reset can destroy the answer before the client reads it. Otherwise the
+     * body is read and dropped, and the answer follows.
      */
     private void refuseBeforeReading(RoutingContext ctx, ApiException e) {
         if (e.status() == 413) {
+            HttpServerRequest request = ctx.request();
+            request.handler(ignored -> { });
+            long closeAnyway = ctx.vertx().setTimer(OVERSIZE_DRAIN.toMillis(), t -> request.connection().close());
+            request.endHandler(end -> ctx.vertx().cancelTimer(closeAnyway));
+            request.resume();
             respondError(ctx, e);
-            ctx.request().connection().close();
         } else {
             ctx.request().handler(ignored -> { });
             respondWhenBodyEnded(ctx, e);
         }
     }
 
-    private void respondError(RoutingContext ctx, ApiException e) {
-        respond(ctx, e.status(), new ErrorMapper.ErrorBody(e.status(), e.getMessage()));
+    private Future<Void> respondError(RoutingContext ctx, ApiException e) {
+        return respond(ctx, e.status(), new ErrorMapper.ErrorBody(e.status(), e.getMessage()));
     }
 
-    private void respond(RoutingContext ctx, int status, Object body) {
+    private Future<Void> respond(RoutingContext ctx, int status, Object body) {
         if (ctx.response().ended() || ctx.response().headWritten()) {
-            return;
+            return Future.succeededFuture();
         }
         try {
-            ctx.response().setStatusCode(status)
+            return ctx.response().setStatusCode(status)
                     .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                     .end(json.writeValueAsString(body));
         } catch (IOException e) {
-            ctx.response().setStatusCode(500).end();
+            return ctx.response().setStatusCode(500).end();
         }
     }
 }

@@ -26,6 +26,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -355,6 +356,34 @@ class GatewayTest {
         });
         assertThat(found).hasSize(1);
         return JSON.readTree(found.get(0));
+    }
+
+    @Test
+    void chunksLeftByAKilledUploadAreRemovedOnceOlderThanTheGrace() throws Exception {
+        Date fiveMinutesAgo = Date.from(java.time.Instant.now().minus(Duration.ofMinutes(5)));
+        ObjectId oldVideoOrphan = new ObjectId(fiveMinutesAgo);
+        ObjectId oldMp3Orphan = new ObjectId(fiveMinutesAgo);
+        ObjectId uploadInProgress = new ObjectId();
+        ObjectId oldCompleteMp3 = new ObjectId(fiveMinutesAgo);
+        var videoChunks = GatewayInfra.db().getCollection("videos.chunks");
+        var mp3Chunks = GatewayInfra.db().getCollection("mp3s.chunks");
+        videoChunks.insertOne(chunk(oldVideoOrphan));
+        videoChunks.insertOne(chunk(uploadInProgress));
+        mp3Chunks.insertOne(chunk(oldMp3Orphan));
+        GridFSBuckets.create(GatewayInfra.db(), "mp3s").uploadFromStream(new org.bson.BsonObjectId(oldCompleteMp3), "kept.mp3",
+                new ByteArrayInputStream(new byte[1000]));
+
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(videoChunks.countDocuments(Filters.eq("files_id", oldVideoOrphan))).isZero();
+            assertThat(mp3Chunks.countDocuments(Filters.eq("files_id", oldMp3Orphan))).isZero();
+        });
+        assertThat(videoChunks.countDocuments(Filters.eq("files_id", uploadInProgress))).as("within the grace").isEqualTo(1);
+        assertThat(mp3Chunks.countDocuments(Filters.eq("files_id", oldCompleteMp3))).as("a file owns it").isEqualTo(1);
+        videoChunks.deleteMany(Filters.eq("files_id", uploadInProgress));
+    }
+
+    private static Document chunk(ObjectId fileId) {
+        return new Document("files_id", fileId).append("n", 0).append("data", new org.bson.types.Binary(new byte[100]));
     }
 
     /** Does what converter-service does when it finishes: store an MP3 and announce it. */

@@ -16,6 +16,22 @@ public interface GatewayConfig {
     @WithDefault("P7D")
     Duration retention();
 
+    OrphanChunks orphanChunks();
+
+    /**
+     * GridFS writes a file's chunks first and its files document last, so a process killed mid-upload
+     * (gateway or converter) leaves chunks that no file owns. They are removed once older than the grace.
+     */
+    interface OrphanChunks {
+        /** Longer than any upload can take, so an upload in progress is never mistaken for an orphan. */
+        @WithDefault("PT1H")
+        Duration grace();
+
+        /** How often to look (a scheduler interval such as "10m"). */
+        @WithDefault("10m")
+        String sweepEvery();
+    }
+
     interface Upload {
         /** Largest accepted video, in bytes (2 GiB by default); larger uploads get 413. */
         @WithDefault("2147483648")

@@ -128,6 +128,14 @@ public class JobService {
         Log.infof("Deleted job %s and its files", job.id());
     }
 
+    @Scheduled(every = "${gateway.orphan-chunks.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void deleteOrphanChunks() {
+        int deleted = storage.deleteOrphanChunks(Instant.now().minus(config.orphanChunks().grace()));
+        if (deleted > 0) {
+            Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);
+        }
+    }
+
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireOldJobs() {
         List<Job> expired;

@@ -14,9 +14,13 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Updates;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -31,13 +35,35 @@ public class MediaStorage {
 
     private final GridFSBucket videos;
     private final GridFSBucket mp3s;
+    private final MongoDatabase db;
     private final MongoCollection<Document> videoFiles;
+    private final MongoCollection<Document> mp3Files;
 
     MediaStorage(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
-        MongoDatabase db = mongo.getDatabase(database);
+        this.db = mongo.getDatabase(database);
         this.videos = GridFSBuckets.create(db, "videos");
         this.mp3s = GridFSBuckets.create(db, "mp3s");
         this.videoFiles = db.getCollection("videos.files");
+        this.mp3Files = db.getCollection("mp3s.files");
+    }
+
+    /**
+     * Removes chunks of both buckets whose files document does not exist and whose file id (an ObjectId,
+     * made when the upload started) is older than the given instant. Returns how many files' chunks went.
+     */
+    public int deleteOrphanChunks(Instant startedBefore) {
+        int deleted = 0;
+        for (MongoCollection<Document> files : List.of(videoFiles, mp3Files)) {
+            MongoCollection<Document> chunks = db.getCollection(files.getNamespace().getCollectionName().replace(".files", ".chunks"));
+            Bson old = Filters.lt("files_id", new ObjectId(Date.from(startedBefore)));
+            for (ObjectId fileId : chunks.distinct("files_id", old, ObjectId.class)) {
+                if (files.countDocuments(Filters.eq("_id", fileId)) == 0) {
+                    chunks.deleteMany(Filters.eq("files_id", fileId));
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
     }
 
     /** An upload stream into "videos"; {@link GridFSUploadStream#abort()} removes what was written. */

@@ -16,11 +16,14 @@ public class ErrorMapper {
     public record ErrorBody(int status, String error) {
     }
 
+    /** What a 503 tells the client to wait before trying again. */
+    static final int RETRY_AFTER_SECONDS = 5;
+
     @ServerExceptionMapper
     public Response api(ApiException e) {
         Response.ResponseBuilder response = body(e.status(), e.getMessage());
         if (e.status() == 503) {
-            response.header("Retry-After", 5);
+            response.header("Retry-After", RETRY_AFTER_SECONDS);
         }
         return response.build();
     }

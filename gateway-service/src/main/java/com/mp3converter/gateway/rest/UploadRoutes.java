@@ -224,6 +224,9 @@ public class UploadRoutes {
     }
 
     private Future<Void> respondError(RoutingContext ctx, ApiException e) {
+        if (e.status() == 503) {
+            ctx.response().putHeader("Retry-After", String.valueOf(ErrorMapper.RETRY_AFTER_SECONDS));
+        }
         return respond(ctx, e.status(), new ErrorMapper.ErrorBody(e.status(), e.getMessage()));
     }
 

@@ -1,5 +1,6 @@
 package com.mp3converter.gateway.service;
 
+import com.mongodb.MongoException;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.messaging.ConversionRequest;
@@ -59,10 +60,12 @@ public class JobService {
 
     @Scheduled(every = "${gateway.publish.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void publishPending() {
-        for (Job job : jobs.findUnpublishedBefore(Instant.now().minus(config.publish().retryAfter()), 100)) {
-            Log.infof("Publishing pending job %s", job.id());
-            publish(job);
-        }
+        whileStorageUp("Publishing pending jobs", () -> {
+            for (Job job : jobs.findUnpublishedBefore(Instant.now().minus(config.publish().retryAfter()), 100)) {
+                Log.infof("Publishing pending job %s", job.id());
+                publish(job);
+            }
+        });
     }
 
     public void apply(JobEvent event) {
@@ -130,18 +133,31 @@ public class JobService {
 
     @Scheduled(every = "${gateway.orphan-chunks.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deleteOrphanChunks() {
-        int deleted = storage.deleteOrphanChunks(Instant.now().minus(config.orphanChunks().grace()));
-        if (deleted > 0) {
-            Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);
-        }
+        whileStorageUp("Orphan chunk sweep", () -> {
+            int deleted = storage.deleteOrphanChunks(Instant.now().minus(config.orphanChunks().grace()));
+            if (deleted > 0) {
+                Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);
+            }
+        });
     }
 
     @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireOldJobs() {
-        List<Job> expired;
-        do {
-            expired = jobs.findCreatedBefore(Instant.now().minus(config.retention()), 100);
-            expired.forEach(this::deleteWithFiles);
-        } while (!expired.isEmpty());
+        whileStorageUp("Retention", () -> {
+            List<Job> expired;
+            do {
+                expired = jobs.findCreatedBefore(Instant.now().minus(config.retention()), 100);
+                expired.forEach(this::deleteWithFiles);
+            } while (!expired.isEmpty());
+        });
+    }
+
+    /** A scheduled pass that finds storage down is skipped with one line; the next pass tries again. */
+    private static void whileStorageUp(String task, Runnable pass) {
+        try {
+            pass.run();
+        } catch (MongoException e) {
+            Log.warnf("%s skipped, storage unavailable: %s", task, e.getMessage());
+        }
     }
 }

@@ -1,5 +1,6 @@
 package com.mp3converter.gateway.service;
 
+import com.mongodb.MongoException;
 import com.mongodb.client.gridfs.GridFSUploadStream;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.repository.Job;
@@ -65,7 +66,10 @@ public class UploadService {
             size = copy(head, body, out, sha256);
             out.close();
         } catch (IOException | RuntimeException e) {
-            out.abort(); // deletes the chunks written so far
+            abortQuietly(out, e); // deletes the chunks written so far
+            if (e instanceof MongoException storageDown) {
+                throw storageUnavailable(storageDown);
+            }
             throw e;
         }
         String videoId = out.getObjectId().toHexString();
@@ -83,6 +87,20 @@ public class UploadService {
         jobs.submit(job);
         Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, size, container, videoId);
         return job;
+    }
+
+    /** If storage is down the abort fails too; the orphan-chunk sweep removes what it could not. */
+    private static void abortQuietly(GridFSUploadStream out, Exception cause) {
+        try {
+            out.abort();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static ApiException storageUnavailable(MongoException e) {
+        Log.warnf("Upload refused, storage unavailable: %s", e.getMessage());
+        return new ApiException(503, "storage is unavailable for a moment; nothing was kept, please upload again shortly");
     }
 
     private long copy(byte[] head, InputStream body, GridFSUploadStream out, MessageDigest sha256) throws IOException {

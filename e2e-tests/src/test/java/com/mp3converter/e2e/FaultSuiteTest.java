@@ -1,0 +1,252 @@
+package com.mp3converter.e2e;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import com.mp3converter.devinfra.TestMedia;
+import jakarta.mail.internet.MimeMessage;
+import org.bson.BsonValue;
+import org.bson.Document;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Drives a batch of jobs through the pipeline while parts of it die: the converter is SIGKILLed twice
+ * mid-conversion, the notifier is SIGKILLed mid-batch, RabbitMQ is restarted, MongoDB is unreachable for
+ * a few seconds. Killed processes are started again, as Kubernetes would; nothing else is touched.
+ * At the end every job must have ended right, with exactly one MP3 and one email, and nothing left over.
+ */
+@Tag("faults")
+class FaultSuiteTest {
+
+    private static final String EMAIL = "faults@e2e.example";
+    private static final int GOOD_JOBS = 30;
+    private static final Duration MONGO_OUTAGE = Duration.ofSeconds(6);
+
+    private final Report actions = new Report("Fault suite: what was done", "t (s)", "action", "detail");
+    private final Report findings = new Report("Fault suite: what was found", "check", "expected", "found", "ok");
+    private final long startedAt = System.nanoTime();
+    /** Job id to the status it must end in: DONE for good videos, FAILED for the broken ones. */
+    private final Map<String, String> expectedEnd = new LinkedHashMap<>();
+    private Pipeline pipeline;
+    private Api api;
+    private String token;
+
+    @Test
+    void everyJobEndsRightWithOneMp3AndOneEmailWhateverDies() throws Exception {
+        Path longClip = Media.mp4(240); // a few seconds of ffmpeg, so a kill lands mid-conversion
+        Path shortClip = Media.mp4(20);
+        byte[] whole = Files.readAllBytes(shortClip);
+        Path broken = TestMedia.file("faults-cut.mp4", Arrays.copyOf(whole, whole.length / 2));
+        try (Pipeline started = Pipeline.start("faults", 2)) {
+            pipeline = started;
+            api = pipeline.api();
+            token = api.tokenFor(EMAIL, "faults long password");
+            try {
+                injectFaults(longClip, shortClip, broken);
+                checkOutcome();
+            } finally {
+                System.out.println(actions.render() + findings.render());
+            }
+        }
+    }
+
+    private void injectFaults(Path longClip, Path shortClip, Path broken) throws Exception {
+        submit(8, longClip, "DONE");
+        killConverterMidConversion();
+        submit(8, longClip, "DONE");
+        killConverterMidConversion();
+
+        awaitTrue("a few emails sent", Duration.ofSeconds(120), () -> mailCount() >= 3);
+        ServiceProcess notifier = pipeline.service(Pipeline.NOTIFICATION);
+        notifier.kill();
+        act("SIGKILL " + notifier.name, mailCount() + " emails sent so far");
+        submit(4, shortClip, "DONE");
+        Thread.sleep(3000);
+        restart(notifier);
+
+        rabbitmqctl("stop_app");
+        act("RabbitMQ stopped (rabbitmqctl stop_app)", "every service loses its connections");
+        submit(3, shortClip, "DONE");
+        Thread.sleep(2000);
+        rabbitmqctl("start_app");
+        rabbitmqctl("await_startup");
+        act("RabbitMQ started again", "services reconnect by themselves");
+
+        submit(4, longClip, "DONE");
+        pipeline.mongoProxy.stop();
+        act("MongoDB unreachable", "for " + MONGO_OUTAGE.toSeconds() + " s");
+        HttpResponse<String> duringOutage = api.uploadRaw(token, "during-outage.mp4", shortClip);
+        finding("upload while MongoDB is unreachable", "503", String.valueOf(duringOutage.statusCode()),
+                duringOutage.statusCode() == 503);
+        Thread.sleep(MONGO_OUTAGE.toMillis());
+        pipeline.mongoProxy.start();
+        act("MongoDB reachable again", "");
+
+        submit(GOOD_JOBS - 27, shortClip, "DONE");
+        submit(2, broken, "FAILED");
+    }
+
+    private void checkOutcome() throws Exception {
+        MongoCollection<Document> jobs = db().getCollection("jobs");
+        boolean allEnded = awaitTrue("every job ended", Duration.ofMinutes(5), () -> expectedEnd.keySet().stream()
+                .allMatch(id -> Set.of("DONE", "FAILED").contains(status(jobs, id))));
+        Map<String, String> ended = expectedEnd.keySet().stream().collect(Collectors.toMap(id -> id, id -> status(jobs, id)));
+        long wrong = expectedEnd.entrySet().stream().filter(e -> !e.getValue().equals(ended.get(e.getKey()))).count();
+        finding("jobs ended as expected", expectedEnd.size() + " (" + count("DONE") + " DONE, " + count("FAILED") + " FAILED)",
+                (expectedEnd.size() - wrong) + (allEnded ? "" : " (timed out)"), wrong == 0);
+
+        MongoCollection<Document> mp3s = db().getCollection("mp3s.files");
+        long jobsWithOneMp3 = expectedEnd.entrySet().stream().filter(e -> mp3s.countDocuments(Filters.eq("metadata.jobId", e.getKey()))
+                == (e.getValue().equals("DONE") ? 1 : 0)).count();
+        finding("one MP3 per DONE job, none per FAILED", String.valueOf(expectedEnd.size()), String.valueOf(jobsWithOneMp3),
+                jobsWithOneMp3 == expectedEnd.size());
+        finding("MP3 files in all", String.valueOf(count("DONE")), String.valueOf(mp3s.countDocuments()),
+                mp3s.countDocuments() == count("DONE"));
+
+        awaitTrue("an email per job", Duration.ofSeconds(60), () -> mailCount() >= expectedEnd.size());
+        Thread.sleep(3000); // duplicates, if any, come right after
+        Map<String, Long> mailsPerJob = Stream.of(pipeline.smtp.getReceivedMessagesForDomain(EMAIL))
+                .collect(Collectors.groupingBy(FaultSuiteTest::jobOf, Collectors.counting()));
+        long jobsWithOneMail = expectedEnd.keySet().stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 1).count();
+        finding("exactly one email per job", String.valueOf(expectedEnd.size()),
+                jobsWithOneMail + " (" + mailCount() + " emails)", jobsWithOneMail == expectedEnd.size()
+                        && mailCount() == expectedEnd.size());
+
+        boolean noOrphans = awaitTrue("no orphan chunks", Duration.ofSeconds(40),
+                () -> orphanChunkFiles("videos") + orphanChunkFiles("mp3s") == 0);
+        finding("orphan GridFS chunks (swept after a grace)", "0", (orphanChunkFiles("videos") + orphanChunkFiles("mp3s")) + "",
+                noOrphans);
+        long videosKept = db().getCollection("videos.files").countDocuments();
+        finding("source videos kept after the jobs ended", "0", String.valueOf(videosKept), videosKept == 0);
+
+        long tempFiles;
+        try (Stream<Path> files = Files.exists(pipeline.converterWorkDir) ? Files.list(pipeline.converterWorkDir) : Stream.empty()) {
+            tempFiles = files.count();
+        }
+        finding("converter temp files left", "0", String.valueOf(tempFiles), tempFiles == 0);
+
+        long deadLettered = 0;
+        for (String queue : pipeline.queues()) {
+            deadLettered += pipeline.ready(queue + ".dlq");
+        }
+        finding("messages dead-lettered", "0", String.valueOf(deadLettered), deadLettered == 0);
+
+        List<String> unhealthy = Stream.of(Pipeline.AUTH, Pipeline.GATEWAY, Pipeline.CONVERTER, Pipeline.NOTIFICATION)
+                .filter(name -> !pipeline.service(name).healthy("ready")).toList();
+        finding("services ready at the end", "all 4", unhealthy.isEmpty() ? "all 4" : "not ready: " + unhealthy, unhealthy.isEmpty());
+        HttpResponse<String> afterwards = api.uploadRaw(token, "afterwards.mp4", Media.mp4(20));
+        finding("a new upload afterwards", "202", String.valueOf(afterwards.statusCode()), afterwards.statusCode() == 202);
+
+        assertThat(findings.render()).doesNotContain("| no");
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private void submit(int jobs, Path video, String expected) {
+        for (int i = 0; i < jobs; i++) {
+            HttpResponse<String> upload = api.uploadRaw(token, "clip-" + (expectedEnd.size() + 1) + ".mp4", video);
+            expectedEnd.put(Api.jobId(upload), expected);
+        }
+        act("uploaded " + jobs + " " + video.getFileName(), "expected " + expected + "; " + expectedEnd.size() + " jobs so far");
+    }
+
+    private void killConverterMidConversion() throws Exception {
+        MongoCollection<Document> jobs = db().getCollection("jobs");
+        awaitTrue("a conversion running", Duration.ofSeconds(60), () -> jobs.countDocuments(Filters.eq("status", "CONVERTING")) > 0);
+        ServiceProcess converter = pipeline.service(Pipeline.CONVERTER);
+        long converting = jobs.countDocuments(Filters.eq("status", "CONVERTING"));
+        converter.kill();
+        act("SIGKILL " + converter.name, converting + " job(s) converting");
+        restart(converter);
+    }
+
+    private void restart(ServiceProcess service) throws Exception {
+        long begin = System.nanoTime();
+        service.start();
+        service.awaitReady(Duration.ofSeconds(120));
+        act(service.name + " started again", String.format("ready after %.1f s", (System.nanoTime() - begin) / 1e9));
+    }
+
+    private void rabbitmqctl(String command) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(120, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("rabbitmqctl " + command + " failed: " + output);
+        }
+    }
+
+    private boolean awaitTrue(String what, Duration timeout, BooleanSupplier condition) {
+        try {
+            await(what).atMost(timeout).pollInterval(Duration.ofMillis(100)).until(condition::getAsBoolean);
+            return true;
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            act("gave up waiting", what + " (" + timeout.toSeconds() + " s)");
+            return false;
+        }
+    }
+
+    private void act(String action, String detail) {
+        actions.row(String.format("%6.1f", (System.nanoTime() - startedAt) / 1e9), action, detail);
+    }
+
+    private void finding(String check, String expected, String found, boolean ok) {
+        findings.row(check, expected, found, ok ? "yes" : "no");
+    }
+
+    private long count(String status) {
+        return expectedEnd.values().stream().filter(status::equals).count();
+    }
+
+    private int mailCount() {
+        return pipeline.smtp.getReceivedMessagesForDomain(EMAIL).length;
+    }
+
+    private MongoDatabase db() {
+        return pipeline.mongo();
+    }
+
+    private static String status(MongoCollection<Document> jobs, String id) {
+        Document job = jobs.find(Filters.eq("_id", id)).first();
+        return job == null ? "MISSING" : job.getString("status");
+    }
+
+    /** Files whose chunks exist without a files document. */
+    private long orphanChunkFiles(String bucket) {
+        Set<BsonValue> files = new HashSet<>();
+        db().getCollection(bucket + ".files").distinct("_id", BsonValue.class).forEach(files::add);
+        Set<BsonValue> chunkOwners = new HashSet<>();
+        db().getCollection(bucket + ".chunks").distinct("files_id", BsonValue.class).forEach(chunkOwners::add);
+        chunkOwners.removeAll(files);
+        return chunkOwners.size();
+    }
+
+    /** The notifier's Message-ID is <jobId.kind@mp3converter>. */
+    private static String jobOf(MimeMessage mail) {
+        try {
+            String id = mail.getMessageID();
+            return id.substring(1, id.indexOf('.'));
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+}

@@ -75,6 +75,7 @@ class FaultSuiteTest {
         killConverterMidConversion();
         submit(8, longClip, "DONE");
         killConverterMidConversion();
+        stopConverterMidConversion();
 
         awaitTrue("a few emails sent", Duration.ofSeconds(120), () -> mailCount() >= 3);
         ServiceProcess notifier = pipeline.service(Pipeline.NOTIFICATION);
@@ -177,6 +178,20 @@ class FaultSuiteTest {
         long converting = jobs.countDocuments(Filters.eq("status", "CONVERTING"));
         converter.kill();
         act("SIGKILL " + converter.name, converting + " job(s) converting");
+        restart(converter);
+    }
+
+    /** SIGTERM, as a rolling update sends: the jobs in hand finish (or go back), then the process exits. */
+    private void stopConverterMidConversion() throws Exception {
+        ServiceProcess converter = pipeline.service(Pipeline.CONVERTER);
+        awaitTrue("the restarted converter converting", Duration.ofSeconds(60), () -> converter.logSinceStart().contains(": converting"));
+        long begin = System.nanoTime();
+        converter.stop();
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        String drained = converter.logSinceStart().lines().filter(line -> line.contains("Shutting down")).findFirst()
+                .map(line -> line.substring(line.indexOf("waiting"))).orElse("no job in hand");
+        act("SIGTERM " + converter.name, String.format("exited after %.1f s (%s)", seconds, drained));
+        finding("converter exits on SIGTERM within its 20 s grace", "< 20 s", String.format("%.1f s", seconds), seconds < 20);
         restart(converter);
     }
 

@@ -25,6 +25,7 @@ final class ServiceProcess {
     private final String heap;
     private final Map<String, String> env;
     private Process process;
+    private long logOffset;
 
     ServiceProcess(String name, int port, String heap, Map<String, String> env, Path logDir) {
         this.name = name;
@@ -43,6 +44,7 @@ final class ServiceProcess {
                 "-Xmx" + heap, "-XX:TieredStopAtLevel=1", "-Dquarkus.profile=local", "-jar", jar.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
+        logOffset = Files.exists(log) ? Files.size(log) : 0;
         process = builder.start();
     }
 
@@ -104,7 +106,13 @@ final class ServiceProcess {
         }
     }
 
-    String logText() throws IOException {
-        return Files.readString(log);
+    /** What the current (or last) process wrote to the log. */
+    String logSinceStart() {
+        try {
+            byte[] all = Files.readAllBytes(log);
+            return new String(all, (int) Math.min(logOffset, all.length), (int) Math.max(0, all.length - logOffset));
+        } catch (IOException e) {
+            return "";
+        }
     }
 }

@@ -20,8 +20,11 @@ public interface ConverterConfig {
     /** Private directory for per-job temp files; cleared at startup. */
     Path workDir();
 
-    /** Attempts for transient failures (storage, broker, killed process) before the job is failed. */
-    @WithDefault("3")
+    /**
+     * Deliveries of one request before the job is failed. Every return to the queue counts (a transient
+     * failure, a killed process, a shutdown that handed the job back), so leave room for a few of those.
+     */
+    @WithDefault("5")
     int maxAttempts();
 
     /** ffmpeg may take at most this long plus {@link #timeoutPerMediaSecond()} per second of media. */
@@ -30,6 +33,13 @@ public interface ConverterConfig {
 
     @WithDefault("PT0.5S")
     Duration timeoutPerMediaSecond();
+
+    /**
+     * On SIGTERM, how long the jobs in hand may take to finish before ffmpeg is stopped and they go back
+     * to the queue. Keep it below the pod's terminationGracePeriodSeconds.
+     */
+    @WithDefault("PT20S")
+    Duration shutdownGrace();
 
     /** Progress events are sent at most once per this many percent. */
     @WithDefault("5")

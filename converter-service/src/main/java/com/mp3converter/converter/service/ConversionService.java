@@ -9,7 +9,6 @@ import com.mp3converter.converter.storage.MediaStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -56,8 +55,9 @@ public class ConversionService {
         Files.createDirectories(config.workDir());
     }
 
-    void stopFfmpeg(@Observes ShutdownEvent shutdown) {
-        ffmpeg.stopAll(); // its job is not acked, so the broker hands it to another worker
+    /** Stops every running ffmpeg; their jobs are not acked, so the broker hands them to another worker. */
+    public void stopConversions() {
+        ffmpeg.stopAll();
     }
 
     public void convert(ConversionRequest request) throws IOException {
@@ -67,6 +67,7 @@ public class ConversionService {
             events.publish(done(request, existing.get()));
             return;
         }
+        Log.infof("Job %s: converting", request.jobId());
         publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -47,6 +47,10 @@ public class Ffmpeg {
 
     private final ProcessLocator locator;
     private final ConverterConfig config;
+    /** Exit codes of a process ended by a signal: 128 + the signal number. */
+    private static final int KILLED_BY_SIGKILL = 128 + 9;
+    private static final int KILLED_BY_SIGTERM = 128 + 15;
+
     private final Set<ProcessWrapper> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -73,7 +77,10 @@ public class Ffmpeg {
         arguments(input, container, options, output).forEach(ffmpeg::addArgument);
         Run run = new Run(options);
         long started = System.nanoTime();
-        ffmpeg.execute();
+        // No JVM shutdown hook per process (JAVE's default): the hook killed ffmpeg the moment SIGTERM came,
+        // before the jobs in hand could finish. stopAll() does it after the grace; if this JVM dies hard,
+        // ffmpeg exits on its own when its progress pipe breaks.
+        ffmpeg.execute(false, true);
         running.add(ffmpeg);
         var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLate(ffmpeg, started), 1, 1, TimeUnit.SECONDS);
         try {
@@ -85,6 +92,9 @@ public class Ffmpeg {
             int exit = ffmpeg.getProcessExitCode(); // waits for the process
             if (stopping) {
                 throw new IOException("ffmpeg stopped because the service is shutting down");
+            }
+            if (exit == KILLED_BY_SIGKILL || exit == KILLED_BY_SIGTERM) {
+                throw new IOException("ffmpeg was killed from outside (exit " + exit + ")"); // not the file's fault
             }
             if (run.timedOut) {
                 throw new PermanentFailure("conversion took too long and was stopped");

@@ -105,6 +105,9 @@ class ConverterTest {
     static Stream<Arguments> formats() throws Exception {
         return Stream.of(
                 Arguments.of(TestMedia.video("h264-aac.mp4", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"),
+                // Web-optimised MP4 (index first): streamed into ffmpeg instead of copied first.
+                Arguments.of(TestMedia.video("h264-aac-faststart.mp4", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast",
+                        "-c:a", "aac", "-movflags", "+faststart"), "mov"),
                 Arguments.of(TestMedia.video("h264-aac.mkv", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "matroska"),
                 Arguments.of(TestMedia.video("vp8-opus.webm", 6, "stereo", "-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"), "matroska"),
                 Arguments.of(TestMedia.video("mpeg4-aac.mov", 6, "stereo", "-c:v", "mpeg4", "-c:a", "aac"), "mov"),

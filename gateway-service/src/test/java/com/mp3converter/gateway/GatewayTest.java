@@ -359,31 +359,33 @@ class GatewayTest {
     }
 
     @Test
-    void chunksLeftByAKilledUploadAreRemovedOnceOlderThanTheGrace() throws Exception {
+    void chunksOfAnAbandonedUploadAreRemovedButNotThoseOfAnUploadStillRunning() {
         Date fiveMinutesAgo = Date.from(java.time.Instant.now().minus(Duration.ofMinutes(5)));
-        ObjectId oldVideoOrphan = new ObjectId(fiveMinutesAgo);
-        ObjectId oldMp3Orphan = new ObjectId(fiveMinutesAgo);
-        ObjectId uploadInProgress = new ObjectId();
+        ObjectId abandonedVideo = new ObjectId(fiveMinutesAgo);
+        ObjectId abandonedMp3 = new ObjectId(fiveMinutesAgo);
+        ObjectId longUploadStillRunning = new ObjectId(fiveMinutesAgo);
         ObjectId oldCompleteMp3 = new ObjectId(fiveMinutesAgo);
         var videoChunks = GatewayInfra.db().getCollection("videos.chunks");
         var mp3Chunks = GatewayInfra.db().getCollection("mp3s.chunks");
-        videoChunks.insertOne(chunk(oldVideoOrphan));
-        videoChunks.insertOne(chunk(uploadInProgress));
-        mp3Chunks.insertOne(chunk(oldMp3Orphan));
+        videoChunks.insertOne(chunk(abandonedVideo, 0, new ObjectId(fiveMinutesAgo)));
+        mp3Chunks.insertOne(chunk(abandonedMp3, 0, new ObjectId(fiveMinutesAgo)));
+        videoChunks.insertOne(chunk(longUploadStillRunning, 0, new ObjectId(fiveMinutesAgo)));
+        videoChunks.insertOne(chunk(longUploadStillRunning, 1, new ObjectId())); // written just now
         GridFSBuckets.create(GatewayInfra.db(), "mp3s").uploadFromStream(new org.bson.BsonObjectId(oldCompleteMp3), "kept.mp3",
                 new ByteArrayInputStream(new byte[1000]));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(videoChunks.countDocuments(Filters.eq("files_id", oldVideoOrphan))).isZero();
-            assertThat(mp3Chunks.countDocuments(Filters.eq("files_id", oldMp3Orphan))).isZero();
+            assertThat(videoChunks.countDocuments(Filters.eq("files_id", abandonedVideo))).isZero();
+            assertThat(mp3Chunks.countDocuments(Filters.eq("files_id", abandonedMp3))).isZero();
         });
-        assertThat(videoChunks.countDocuments(Filters.eq("files_id", uploadInProgress))).as("within the grace").isEqualTo(1);
+        assertThat(videoChunks.countDocuments(Filters.eq("files_id", longUploadStillRunning))).as("still being written").isEqualTo(2);
         assertThat(mp3Chunks.countDocuments(Filters.eq("files_id", oldCompleteMp3))).as("a file owns it").isEqualTo(1);
-        videoChunks.deleteMany(Filters.eq("files_id", uploadInProgress));
+        videoChunks.deleteMany(Filters.eq("files_id", longUploadStillRunning));
     }
 
-    private static Document chunk(ObjectId fileId) {
-        return new Document("files_id", fileId).append("n", 0).append("data", new org.bson.types.Binary(new byte[100]));
+    private static Document chunk(ObjectId fileId, int n, ObjectId writtenAs) {
+        return new Document("_id", writtenAs).append("files_id", fileId).append("n", n)
+                .append("data", new org.bson.types.Binary(new byte[100]));
     }
 
     /** Does what converter-service does when it finishes: store an MP3 and announce it. */

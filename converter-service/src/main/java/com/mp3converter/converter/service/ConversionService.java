@@ -14,8 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.bson.Document;
 
+import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -67,16 +70,15 @@ public class ConversionService {
             events.publish(done(request, existing.get()));
             return;
         }
-        Log.infof("Job %s: converting", request.jobId());
         publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try {
-            Path video = dir.resolve("input");
+        try (MediaStorage.Video video = storage.openVideo(request.videoId())) {
             Path mp3 = dir.resolve("output.mp3");
-            storage.downloadVideo(request.videoId(), video);
             long started = System.nanoTime();
-            Ffmpeg.Result result = ffmpeg.toMp3(video, request.container(),
+            Ffmpeg.Input input = input(video, request.container(), dir);
+            Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
+            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(),
                     request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options(), mp3,
                     new ProgressThrottle(request));
             long elapsed = System.nanoTime() - started;
@@ -98,6 +100,21 @@ public class ConversionService {
         } finally {
             deleteRecursively(dir);
         }
+    }
+
+    /**
+     * Streams the video into ffmpeg when it can be read front to back, so the download overlaps the
+     * encode; otherwise copies it to the job's private temp dir first.
+     */
+    private static Ffmpeg.Input input(MediaStorage.Video video, String container, Path dir) throws IOException {
+        byte[] head = video.content().readNBytes(StreamableMedia.HEAD_BYTES);
+        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), video.content());
+        if (StreamableMedia.canStream(container, head)) {
+            return Ffmpeg.Input.stream(whole, video.sizeBytes());
+        }
+        Path copy = dir.resolve("input");
+        Files.copy(whole, copy);
+        return Ffmpeg.Input.file(copy);
     }
 
     /** Ends the job as failed and tells everyone; used for permanent failures and exhausted retries. */

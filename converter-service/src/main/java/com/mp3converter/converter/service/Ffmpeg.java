@@ -10,8 +10,11 @@ import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -30,7 +33,8 @@ import java.util.regex.Pattern;
 /**
  * Runs ffmpeg (through JAVE2's process layer, with its bundled binary unless a path is configured)
  * for one audio extraction. Untrusted input rules: the demuxer is pinned to the container the gateway
- * sniffed (checked against a fixed list), only the file protocol is allowed, no user text reaches
+ * sniffed (checked against a fixed list), only the protocol of the input is allowed (file, or pipe when
+ * the video is streamed in), no user text reaches
  * the command line, and a watchdog kills runs that exceed a deadline scaled to the media duration.
  */
 @ApplicationScoped
@@ -44,6 +48,23 @@ public class Ffmpeg {
 
     public record Result(double durationSeconds) {
     }
+
+    /**
+     * What ffmpeg reads: a local file, or a stream it reads from its stdin while encoding (so the download
+     * and the encode overlap). {@code sizeBytes} bounds the run time when the stream declares no duration.
+     */
+    public record Input(Path file, InputStream stream, long sizeBytes) {
+        public static Input file(Path file) throws IOException {
+            return new Input(file, null, Files.size(file));
+        }
+
+        public static Input stream(InputStream stream, long sizeBytes) {
+            return new Input(null, stream, sizeBytes);
+        }
+    }
+
+    /** Media plays at more than this many bytes per second, so size / rate bounds an unknown duration. */
+    private static final long MIN_BYTES_PER_MEDIA_SECOND = 4 * 1024;
 
     private final ProcessLocator locator;
     private final ConverterConfig config;
@@ -68,20 +89,21 @@ public class Ffmpeg {
      * Encodes the first audio stream of {@code input} to MP3 at {@code output}. Reports progress in
      * percent. Throws PermanentFailure when the input is at fault, IOException when we are.
      */
-    public Result toMp3(Path input, String container, Options options, Path output, IntConsumer progress)
+    public Result toMp3(Input input, String container, Options options, Path output, IntConsumer progress)
             throws PermanentFailure, IOException {
         if (!CONTAINERS.contains(container)) {
             throw new PermanentFailure("unsupported container");
         }
         ProcessWrapper ffmpeg = locator.createExecutor();
         arguments(input, container, options, output).forEach(ffmpeg::addArgument);
-        Run run = new Run(options);
+        Run run = new Run(options, input.sizeBytes());
         long started = System.nanoTime();
         // No JVM shutdown hook per process (JAVE's default): the hook killed ffmpeg the moment SIGTERM came,
         // before the jobs in hand could finish. stopAll() does it after the grace; if this JVM dies hard,
         // ffmpeg exits on its own when its progress pipe breaks.
         ffmpeg.execute(false, true);
         running.add(ffmpeg);
+        Feed feed = input.stream() == null ? null : Feed.start(input.stream(), ffmpeg.getOutputStream());
         var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLate(ffmpeg, started), 1, 1, TimeUnit.SECONDS);
         try {
             Thread stderr = new Thread(() -> run.readDiagnostics(ffmpeg), "ffmpeg-stderr");
@@ -92,6 +114,9 @@ public class Ffmpeg {
             int exit = ffmpeg.getProcessExitCode(); // waits for the process
             if (stopping) {
                 throw new IOException("ffmpeg stopped because the service is shutting down");
+            }
+            if (feed != null) {
+                feed.rethrowSourceFailure(); // a cut-short stream can still make ffmpeg "succeed"
             }
             if (exit == KILLED_BY_SIGKILL || exit == KILLED_BY_SIGTERM) {
                 throw new IOException("ffmpeg was killed from outside (exit " + exit + ")"); // not the file's fault
@@ -119,13 +144,16 @@ public class Ffmpeg {
         running.forEach(ProcessWrapper::destroy);
     }
 
-    List<String> arguments(Path input, String container, Options options, Path output) {
+    List<String> arguments(Input input, String container, Options options, Path output) {
+        // Only the one protocol the input needs: a crafted file cannot make ffmpeg open anything else.
+        String protocol = input.file() != null ? "file" : "pipe";
         List<String> args = new ArrayList<>(List.of("-nostdin", "-hide_banner", "-loglevel", "info",
-                "-protocol_whitelist", "file", "-format_whitelist", container, "-f", container));
+                "-protocol_whitelist", protocol, "-format_whitelist", container, "-f", container));
         if (options.startSeconds() != null) {
             args.addAll(List.of("-ss", seconds(options.startSeconds())));
         }
-        args.addAll(List.of("-i", input.toString(), "-map", "0:a:0", "-vn", "-sn", "-dn"));
+        args.addAll(List.of("-i", input.file() != null ? input.file().toString() : "pipe:0",
+                "-map", "0:a:0", "-vn", "-sn", "-dn"));
         Double length = clipLength(options);
         if (length != null) {
             args.addAll(List.of("-t", seconds(length)));
@@ -158,16 +186,61 @@ public class Ffmpeg {
         return String.format(Locale.ROOT, "%.3f", value);
     }
 
+    /**
+     * Copies the video into ffmpeg's stdin on its own thread. A failure to read the source is kept: the
+     * job must be retried even if ffmpeg, seeing the input end early, exits cleanly with a short MP3.
+     */
+    private static final class Feed {
+        private volatile Exception sourceFailure;
+
+        static Feed start(InputStream source, OutputStream ffmpegStdin) {
+            Feed feed = new Feed();
+            Thread thread = new Thread(() -> feed.copy(source, ffmpegStdin), "ffmpeg-feed");
+            thread.setDaemon(true);
+            thread.start();
+            return feed;
+        }
+
+        private void copy(InputStream source, OutputStream ffmpegStdin) {
+            byte[] buffer = new byte[256 * 1024];
+            try (source; ffmpegStdin) {
+                while (true) {
+                    int n;
+                    try {
+                        n = source.read(buffer);
+                    } catch (IOException | RuntimeException e) {
+                        sourceFailure = e;
+                        return;
+                    }
+                    if (n < 0) {
+                        return;
+                    }
+                    ffmpegStdin.write(buffer, 0, n);
+                }
+            } catch (IOException ffmpegStoppedReading) {
+                // ffmpeg exited (done early, bad input or killed): its exit code says which
+            }
+        }
+
+        void rethrowSourceFailure() throws IOException {
+            if (sourceFailure != null) {
+                throw new IOException("reading the video from storage failed: " + sourceFailure.getMessage(), sourceFailure);
+            }
+        }
+    }
+
     /** State of one ffmpeg run, shared by the stdout, stderr and watchdog threads. */
     private final class Run {
         private final Options options;
+        private final long inputBytes;
         private final ArrayDeque<String> lastLines = new ArrayDeque<>();
         private volatile double sourceSeconds;
         private volatile double encodedSeconds;
         private volatile boolean timedOut;
 
-        Run(Options options) {
+        Run(Options options, long inputBytes) {
             this.options = options;
+            this.inputBytes = inputBytes;
         }
 
         void readDiagnostics(ProcessWrapper ffmpeg) {
@@ -213,8 +286,10 @@ public class Ffmpeg {
         }
 
         void killIfLate(ProcessWrapper ffmpeg, long startedNanos) {
+            // A stream may declare no duration: then the size bounds it.
+            double mediaSeconds = sourceSeconds > 0 ? expectedSeconds() : (double) inputBytes / MIN_BYTES_PER_MEDIA_SECOND;
             Duration allowed = config.timeoutBase().plus(config.timeoutPerMediaSecond().multipliedBy(
-                    (long) Math.ceil(Math.max(expectedSeconds(), 0))));
+                    (long) Math.ceil(Math.max(mediaSeconds, 0))));
             if (System.nanoTime() - startedNanos > allowed.toNanos()) {
                 Log.warnf("ffmpeg exceeded %s, stopping it", allowed);
                 timedOut = true;

@@ -24,7 +24,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -60,16 +59,23 @@ public class MediaStorage {
         return Optional.ofNullable(mp3s.find(Filters.eq("metadata.jobId", jobId)).first());
     }
 
-    /** Copies the video to a local file; FileNotFoundException if it is gone (job deleted). */
-    public void downloadVideo(String videoId, Path target) throws IOException {
-        if (videoId == null || !ObjectId.isValid(videoId)
-                || videos.find(Filters.eq("_id", new ObjectId(videoId))).first() == null) {
+    /** A stored video, read as a stream. */
+    public record Video(InputStream content, long sizeBytes) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            content.close();
+        }
+    }
+
+    /** Opens the video for reading; FileNotFoundException if it is gone (job deleted). */
+    public Video openVideo(String videoId) throws FileNotFoundException {
+        GridFSFile file = videoId == null || !ObjectId.isValid(videoId) ? null
+                : videos.find(Filters.eq("_id", new ObjectId(videoId))).first();
+        if (file == null) {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
-        try (GridFSDownloadStream in = videos.openDownloadStream(new ObjectId(videoId)).batchSize(DOWNLOAD_BATCH_CHUNKS);
-             OutputStream out = Files.newOutputStream(target)) {
-            in.transferTo(out);
-        }
+        GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
+        return new Video(content, file.getLength());
     }
 
     /**

@@ -20,10 +20,11 @@ public interface GatewayConfig {
 
     /**
      * GridFS writes a file's chunks first and its files document last, so a process killed mid-upload
-     * (gateway or converter) leaves chunks that no file owns. They are removed once older than the grace.
+     * (gateway or converter) leaves chunks that no file owns. They are removed once nothing was written
+     * to them for the grace.
      */
     interface OrphanChunks {
-        /** Longer than any upload can take, so an upload in progress is never mistaken for an orphan. */
+        /** Longer than any pause in a running upload, so an upload in progress is never taken for abandoned. */
         @WithDefault("PT1H")
         Duration grace();
 

@@ -134,7 +134,7 @@ public class JobService {
     @Scheduled(every = "${gateway.orphan-chunks.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deleteOrphanChunks() {
         whileStorageUp("Orphan chunk sweep", () -> {
-            int deleted = storage.deleteOrphanChunks(Instant.now().minus(config.orphanChunks().grace()));
+            int deleted = storage.deleteAbandonedChunks(Instant.now().minus(config.orphanChunks().grace()));
             if (deleted > 0) {
                 Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);
             }

@@ -11,10 +11,10 @@ import com.mongodb.client.gridfs.GridFSUploadStream;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 import org.bson.types.ObjectId;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -48,16 +48,19 @@ public class MediaStorage {
     }
 
     /**
-     * Removes chunks of both buckets whose files document does not exist and whose file id (an ObjectId,
-     * made when the upload started) is older than the given instant. Returns how many files' chunks went.
+     * Removes chunks of both buckets that no files document owns and that nobody has written to since
+     * {@code idleSince}: an upload still running writes a chunk every few hundred KB, an abandoned one
+     * stopped. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
      */
-    public int deleteOrphanChunks(Instant startedBefore) {
+    public int deleteAbandonedChunks(Instant idleSince) {
+        ObjectId cutoff = new ObjectId(Date.from(idleSince));
         int deleted = 0;
         for (MongoCollection<Document> files : List.of(videoFiles, mp3Files)) {
             MongoCollection<Document> chunks = db.getCollection(files.getNamespace().getCollectionName().replace(".files", ".chunks"));
-            Bson old = Filters.lt("files_id", new ObjectId(Date.from(startedBefore)));
-            for (ObjectId fileId : chunks.distinct("files_id", old, ObjectId.class)) {
-                if (files.countDocuments(Filters.eq("_id", fileId)) == 0) {
+            for (ObjectId fileId : chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class)) {
+                Document newest = chunks.find(Filters.eq("files_id", fileId)).sort(Sorts.descending("_id")).first();
+                if (files.countDocuments(Filters.eq("_id", fileId)) == 0
+                        && newest != null && newest.getObjectId("_id").compareTo(cutoff) < 0) {
                     chunks.deleteMany(Filters.eq("files_id", fileId));
                     deleted++;
                 }

@@ -20,15 +20,12 @@ import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The two upload forms, as Vert.x routes so the body streams straight into GridFS instead of being
@@ -46,6 +43,8 @@ public class UploadRoutes {
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     /** JSON requests (registration, login) are tiny; nothing else but an upload needs a body. */
     private static final long API_BODY_MAX_BYTES = 64 * 1024;
+    /** A form field is a conversion option: a few bytes. */
+    private static final int MAX_FIELD_BYTES = 8 * 1024;
     /** How long an oversized body is read and dropped, after the 413, before the connection is closed. */
     private static final Duration OVERSIZE_DRAIN = Duration.ofSeconds(3);
 
@@ -106,7 +105,7 @@ public class UploadRoutes {
         BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), IDLE_TIMEOUT);
         request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
         request.resume();
-        process(ctx, body, filename, uploader, () -> options);
+        process(ctx, body, uploader, () -> uploads.upload(body, filename, uploader, () -> options));
     }
 
     private void multipart(RoutingContext ctx) {
@@ -124,48 +123,63 @@ public class UploadRoutes {
             refuseBeforeReading(ctx, e);
             return;
         }
-        Function<String, String> param = name -> request.getParam(name) != null ? request.getParam(name)
-                : request.getFormAttribute(name);
-        CompletableFuture<Void> requestEnded = new CompletableFuture<>();
-        AtomicInteger fileParts = new AtomicInteger();
-        AtomicBoolean started = new AtomicBoolean();
-        request.setExpectMultipart(true);
-        request.uploadHandler(upload -> {
-            fileParts.incrementAndGet();
-            if (!"file".equals(upload.name()) || !started.compareAndSet(false, true)) {
-                upload.handler(ignored -> { }); // counted, not stored: the request is refused at the end
-                return;
-            }
-            BodyInputStream body = new BodyInputStream(upload, Vertx.currentContext(), IDLE_TIMEOUT);
-            request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
-            process(ctx, body, upload.filename(), uploader, () -> {
-                requestEnded.join();
-                if (fileParts.get() != 1) {
-                    throw new ApiException(400, "send exactly one file, in a part named 'file'");
-                }
-                return ConversionOptions.parse(param);
-            });
-        });
-        request.endHandler(v -> {
-            requestEnded.complete(null);
-            if (!started.get()) {
-                respondError(ctx, new ApiException(400, "no file: send one part named 'file' (curl -F 'file=@video.mp4')"));
-            }
-        });
-        request.exceptionHandler(e -> requestEnded.complete(null));
+        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), IDLE_TIMEOUT);
+        request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
         request.resume();
+        process(ctx, body, uploader, () -> uploadForm(new MultipartReader(body, contentType), uploader, request));
     }
 
-    private void process(RoutingContext ctx, BodyInputStream body, String filename, Uploader uploader,
-                         Supplier<ConversionOptions> options) {
+    /**
+     * Stores the one part named "file"; the other parts are form fields, taken as conversion options
+     * (query parameters win), and may come before or after the file.
+     */
+    private Job uploadForm(MultipartReader form, Uploader uploader, HttpServerRequest request) throws IOException {
+        Map<String, String> fields = new HashMap<>();
+        MultipartReader.Part part;
+        while ((part = form.next()) != null) {
+            if (part.filename() == null) {
+                fields.putIfAbsent(part.name(), form.fieldValue(MAX_FIELD_BYTES));
+            } else if (!"file".equals(part.name())) {
+                throw new ApiException(400, "send exactly one file, in a part named 'file'");
+            } else {
+                return uploads.upload(form.content(), part.filename(), uploader, () -> {
+                    readRemainingFields(form, fields);
+                    return ConversionOptions.parse(name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name));
+                });
+            }
+        }
+        throw new ApiException(400, "no file: send one part named 'file' (curl -F 'file=@video.mp4')");
+    }
+
+    private static void readRemainingFields(MultipartReader form, Map<String, String> fields) {
+        try {
+            MultipartReader.Part part;
+            while ((part = form.next()) != null) {
+                if (part.filename() != null) {
+                    throw new ApiException(400, "send exactly one file, in a part named 'file'");
+                }
+                fields.putIfAbsent(part.name(), form.fieldValue(MAX_FIELD_BYTES));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What an upload route does on a worker thread once the body streams in. */
+    @FunctionalInterface
+    private interface Upload {
+        Job run() throws IOException;
+    }
+
+    private void process(RoutingContext ctx, BodyInputStream body, Uploader uploader, Upload upload) {
         workers.execute(() -> {
             try {
-                Job job = uploads.upload(body, filename, uploader, options);
+                Job job = upload.run();
                 respond(ctx, 202, JobView.of(job));
             } catch (ApiException e) {
                 body.discardRest();
                 respondWhenBodyEnded(ctx, e);
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 Log.infof("Upload from %s abandoned, nothing kept: %s", uploader.userId(), e.getMessage());
                 ctx.response().reset();
             } catch (RuntimeException e) {

@@ -133,7 +133,8 @@ final class MultipartReader {
             }
             Matcher param = PARAM.matcher(line);
             while (param.find()) {
-                String value = param.group(2) != null ? param.group(2).replaceAll("\\\\(.)", "$1") : param.group(3);
+                // Only \" is an escape in practice (curl); a lone backslash is part of a Windows path.
+                String value = param.group(2) != null ? param.group(2).replace("\\\"", "\"") : param.group(3);
                 if (param.group(1).equalsIgnoreCase("name")) {
                     name = value;
                 } else {

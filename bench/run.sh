@@ -20,17 +20,18 @@ if [ ! -x "$FFMPEG" ]; then
   unzip -p "$jar" ws/schild/jave/nativebin/ffmpeg-amd64 > "$FFMPEG" && chmod +x "$FFMPEG"
 fi
 
-media() { # name seconds size
-  [ -f "$OUT/$1" ] && return
+media() { # name seconds size [video bitrate]
+  [ -f "$OUT/$1" ] && [ "$OUT/$1" -nt "$0" ] && return
   echo "generating $1 ($2 s, $3)..." >&2
   "$FFMPEG" -hide_banner -loglevel error -f lavfi -i "testsrc2=size=$3:rate=30:duration=$2" \
     -f lavfi -i "anoisesrc=color=pink:amplitude=0.3:duration=$2" -f lavfi -i "sine=frequency=440:duration=$2" \
     -filter_complex "[1:a][2:a]amix=inputs=2:duration=first[a]" -map 0:v -map "[a]" \
-    -c:v libx264 -preset ultrafast -b:v 2M -c:a aac -b:a 160k -y "$OUT/$1"
+    -c:v libx264 -preset ultrafast -b:v "${4:-2M}" -c:a aac -b:a 160k -y "$OUT/$1"
 }
 media long.mp4 $((MINUTES * 60)) 1280x720
 media clip.mp4 10 640x360
-media short.mp4 60 320x240
+# Short clips at a low video bitrate, so the batch measures conversion work more than storage traffic.
+media short.mp4 60 320x240 300k
 # The same video web-optimised (index first), as sites and phones' "share" export it: streamed into
 # ffmpeg while it downloads. long.mp4 keeps its index at the end: copied to a temp file first.
 [ -f "$OUT/long-faststart.mp4" ] || "$FFMPEG" -hide_banner -loglevel error -i "$OUT/long.mp4" -c copy \
@@ -59,10 +60,11 @@ start_pipeline() { # workers
 
 iso() { date -d "$1" +%s.%N; }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
-upload_and_wait() { # file -> prints "e2e_seconds converter_seconds jobId"
-  local s job st e status
+upload_and_wait() { # file -> prints "e2e_seconds converter_seconds upload_seconds jobId"
+  local s job st e status uploaded
   s=$(date +%s.%N)
   job=$(curl -sf -X POST -F "file=@$1" -H "Authorization: Bearer $TOKEN" $G/upload | field jobId)
+  uploaded=$(date +%s.%N)
   while :; do
     # Cheap polling (curl + sed, no interpreter per poll) so the bench does not steal the converter's CPU.
     st=$(curl -sf -H "Authorization: Bearer $TOKEN" $G/jobs/$job)
@@ -73,15 +75,27 @@ upload_and_wait() { # file -> prints "e2e_seconds converter_seconds jobId"
   e=$(date +%s.%N)
   local started finished
   started=$(iso "$(echo "$st" | field startedAt)"); finished=$(iso "$(echo "$st" | field finishedAt)")
-  echo "$(echo "$e - $s" | bc) $(echo "$finished - $started" | bc) $job"
+  echo "$(echo "$e - $s" | bc) $(echo "$finished - $started" | bc) $(echo "$uploaded - $s" | bc) $job"
 }
-# 20 one-minute clips at once: seconds until the last is DONE.
+# 20 one-minute clips uploaded at once (raw body), on a fresh pipeline: jobs per minute from the first
+# conversion started to the last finished, by the server's own timestamps. One poll loop, so the bench
+# itself does not compete with the converter for the two cores.
 batch() {
-  local s batch=()
-  s=$(date +%s.%N)
-  for i in $(seq 1 20); do upload_and_wait "$OUT/short.mp4" > /dev/null & batch+=($!); done
-  wait "${batch[@]}"
-  echo "$(date +%s.%N) - $s" | bc
+  local uploads=() done=0
+  for i in $(seq 1 20); do
+    curl -sf -T "$OUT/short.mp4" -H "Authorization: Bearer $TOKEN" "$G/videos/short-$i.mp4" > /dev/null & uploads+=($!)
+  done
+  wait "${uploads[@]}"
+  while [ "$done" -lt 20 ]; do
+    sleep 0.25
+    done=$(curl -sf -H "Authorization: Bearer $TOKEN" "$G/jobs?size=20" | grep -o '"status":"DONE"' | wc -l)
+  done
+  curl -sf -H "Authorization: Bearer $TOKEN" "$G/jobs?size=20" | python3 -c '
+import json, sys
+from datetime import datetime
+jobs = json.load(sys.stdin)["jobs"]
+t = lambda s: datetime.fromisoformat(s.replace("Z", "+00:00")).timestamp()
+print(max(t(j["finishedAt"]) for j in jobs) - min(t(j["startedAt"]) for j in jobs))'
 }
 
 start_pipeline 1
@@ -89,8 +103,9 @@ BATCH1=$(batch)
 
 start_pipeline 2
 BATCH2=$(batch)
-read -r E2E CONV _ < <(upload_and_wait "$OUT/long-faststart.mp4")
+read -r E2E CONV UPLOAD_LONG _ < <(upload_and_wait "$OUT/long-faststart.mp4")
 read -r E2E_COPY CONV_COPY _ < <(upload_and_wait "$OUT/long.mp4")
+LONG_MB=$(echo "$(stat -c %s "$OUT/long-faststart.mp4") / 1048576" | bc -l)
 
 # 3. a 10 s clip: upload start to the email file appearing.
 mails() { ls "$RUN_DIR/mail" 2>/dev/null | wc -l; }
@@ -123,5 +138,6 @@ row "10 s clip, upload start to email (s)" "$CLIP"
 row "20 one-minute clips, 1 worker: jobs per minute" "$(echo "20 * 60 / $BATCH1" | bc -l)"
 row "20 one-minute clips, 2 workers: jobs per minute" "$(echo "20 * 60 / $BATCH2" | bc -l)"
 row "2 workers / 1 worker speed-up" "$(echo "$BATCH1 / $BATCH2" | bc -l)"
+row "multipart upload of the 10 min video ($(printf %.0f "$LONG_MB") MiB): MB/s" "$(echo "$LONG_MB / $UPLOAD_LONG" | bc -l)"
 row "upload of $UPLOAD_MB MiB (raw body): MB/s" "$(echo "$UPLOAD_MB / $UPLOAD_S" | bc -l)"
 row "gateway peak RSS during it, heap $GATEWAY_HEAP (MB)" "$(echo "$PEAK_KB / 1024" | bc -l)"

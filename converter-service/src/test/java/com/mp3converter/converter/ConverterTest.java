@@ -156,6 +156,12 @@ class ConverterTest {
         assertThat(info.getAudio().getChannels()).isEqualTo(1);
         assertThat(info.getDuration() / 1000.0).isCloseTo(10.0, within(0.5));
 
+        List<Integer> progress = events(cbr.get("jobId").asText()).stream().filter(e -> e.get("type").asText().equals("PROGRESS"))
+                .map(e -> e.get("progress").asInt()).toList();
+        assertThat(progress).as("progress events, every 5 %% at most").isNotEmpty().isSorted()
+                .allSatisfy(p -> assertThat(p).isBetween(5, 99));
+        assertThat(progress).doesNotHaveDuplicates();
+
         JsonNode v0 = awaitEnd(submit(source, "mov", Map.of("vbrQuality", 0)));
         JsonNode v9 = awaitEnd(submit(source, "mov", Map.of("vbrQuality", 9)));
         assertThat(v0.get("mp3Size").asLong()).isGreaterThan(2 * v9.get("mp3Size").asLong());

@@ -41,7 +41,11 @@ public interface ConverterConfig {
     @WithDefault("PT20S")
     Duration shutdownGrace();
 
-    /** Progress events are sent at most once per this many percent. */
+    /** Progress events are sent at most once per this many percent... */
     @WithDefault("5")
     int progressStep();
+
+    /** ...and at most once per this interval. */
+    @WithDefault("PT1S")
+    Duration progressInterval();
 }

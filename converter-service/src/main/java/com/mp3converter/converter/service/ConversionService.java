@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -161,19 +160,25 @@ public class ConversionService {
         }
     }
 
-    /** Publishes progress at most once per configured step. */
+    /**
+     * Publishes progress at most once per configured step and interval: a short job sends none, a long one
+     * a few per second at most (each event is a broker confirm and a job update in the gateway).
+     */
     private final class ProgressThrottle implements java.util.function.IntConsumer {
         private final ConversionRequest request;
-        private final AtomicInteger lastSent = new AtomicInteger(0);
+        private int lastSent;
+        private long lastSentAt = System.nanoTime();
 
         ProgressThrottle(ConversionRequest request) {
             this.request = request;
         }
 
         @Override
-        public void accept(int percent) {
-            int last = lastSent.get();
-            if (percent >= last + config.progressStep() && lastSent.compareAndSet(last, percent)) {
+        public synchronized void accept(int percent) {
+            long now = System.nanoTime();
+            if (percent >= lastSent + config.progressStep() && now - lastSentAt >= config.progressInterval().toNanos()) {
+                lastSent = percent;
+                lastSentAt = now;
                 publishQuietly(JobEvent.of(request, JobEvent.Type.PROGRESS).withProgress(percent));
             }
         }

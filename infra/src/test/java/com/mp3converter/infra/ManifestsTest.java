@@ -297,6 +297,13 @@ class ManifestsTest {
                 .getResources().getRequests()).as("CPU utilisation needs a CPU request").containsKey("cpu");
     }
 
+    @Test
+    void converterFinishesItsJobsBeforeKubernetesKillsIt() {
+        long grace = java.time.Duration.parse(one(ConfigMap.class, "converter-service").getData().get("SHUTDOWN_GRACE")).toSeconds();
+        long kubernetes = one(Deployment.class, "converter-service").getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+        assertThat(grace).as("SHUTDOWN_GRACE leaves time to requeue and exit").isLessThan(kubernetes - 10);
+    }
+
     // ---------------------------------------------------------------------------------------------
 
     private static Set<String> kinds() {

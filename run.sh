@@ -33,7 +33,8 @@ stop_all() {
     [ ${#infra[@]} -gt 0 ] && { kill "${infra[@]}" 2>/dev/null || true; wait "${infra[@]}" 2>/dev/null || true; }
   fi
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all; exit 0' INT TERM
+trap stop_all EXIT
 
 fail() { echo "run.sh: $*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }

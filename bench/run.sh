@@ -46,12 +46,22 @@ best_raw() { local r; r=$(raw); RAW=$(echo "if ($r < $RAW) $r else $RAW" | bc); 
 export GATEWAY_PORT=18080 AUTH_PORT=18081 CONVERTER_PORT=18082 NOTIFICATION_PORT=18083
 export MONGO_PORT=${MONGO_PORT:-27117} SMTP_PORT=${SMTP_PORT:-2625} RUN_DIR="$OUT/pipeline" DATA_DIR="$OUT/data"
 export GATEWAY_HEAP=${GATEWAY_HEAP:-128m}
+# Its own exchange and queues on the machine's RabbitMQ, emptied before and after, so nothing a run
+# leaves behind reaches another run or ./run.sh.
+export RABBITMQ_EXCHANGE=bench CONVERTER_QUEUE=bench.converter.requests GATEWAY_EVENTS_QUEUE=bench.gateway.job-events \
+  NOTIFICATION_QUEUE=bench.notification.job-finished
+delete_queues() {
+  command -v rabbitmqctl > /dev/null || return 0
+  for q in $CONVERTER_QUEUE $GATEWAY_EVENTS_QUEUE $NOTIFICATION_QUEUE; do
+    rabbitmqctl -q delete_queue "$q" > /dev/null 2>&1 || true; rabbitmqctl -q delete_queue "$q.dlq" > /dev/null 2>&1 || true
+  done
+}
 G=http://localhost:$GATEWAY_PORT
 RUN_PID=""
-stop_pipeline() { [ -n "$RUN_PID" ] && { kill $RUN_PID 2>/dev/null; wait $RUN_PID 2>/dev/null || true; }; RUN_PID=""; }
+stop_pipeline() { [ -n "$RUN_PID" ] && { kill $RUN_PID 2>/dev/null; wait $RUN_PID 2>/dev/null || true; }; RUN_PID=""; delete_queues; }
 trap stop_pipeline EXIT
 start_pipeline() { # workers
-  stop_pipeline
+  stop_pipeline # also empties the queues
   rm -rf "$RUN_DIR" "$DATA_DIR"
   CONVERTER_WORKERS=$1 ./run.sh > "$OUT/run-$1.log" 2>&1 &
   RUN_PID=$!

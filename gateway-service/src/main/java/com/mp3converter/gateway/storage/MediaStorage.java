@@ -20,8 +20,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Instant;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * GridFS buckets "videos" (written here) and "mp3s" (written by converter-service, read here).
@@ -57,10 +59,15 @@ public class MediaStorage {
         int deleted = 0;
         for (MongoCollection<Document> files : List.of(videoFiles, mp3Files)) {
             MongoCollection<Document> chunks = db.getCollection(files.getNamespace().getCollectionName().replace(".files", ".chunks"));
+            // Two index-only listings and a set difference, so only the orphans cost a query each.
+            Set<ObjectId> owned = files.distinct("_id", Filters.lt("_id", cutoff), ObjectId.class).into(new HashSet<>());
             for (ObjectId fileId : chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class)) {
+                if (owned.contains(fileId)) {
+                    continue;
+                }
                 Document newest = chunks.find(Filters.eq("files_id", fileId)).sort(Sorts.descending("_id")).first();
-                if (files.countDocuments(Filters.eq("_id", fileId)) == 0
-                        && newest != null && newest.getObjectId("_id").compareTo(cutoff) < 0) {
+                if (newest != null && newest.getObjectId("_id").compareTo(cutoff) < 0
+                        && files.countDocuments(Filters.eq("_id", fileId)) == 0) { // not completed meanwhile
                     chunks.deleteMany(Filters.eq("files_id", fileId));
                     deleted++;
                 }

@@ -45,6 +45,9 @@ public class Ffmpeg {
             "mpeg", "mpegts", "mp3", "aac");
     private static final Pattern DURATION = Pattern.compile("Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
     private static final int STDERR_LINES_KEPT = 40;
+    /** Exit codes of a process ended by a signal: 128 + the signal number. */
+    private static final int KILLED_BY_SIGKILL = 128 + 9;
+    private static final int KILLED_BY_SIGTERM = 128 + 15;
 
     public record Result(double durationSeconds) {
     }
@@ -68,10 +71,6 @@ public class Ffmpeg {
 
     private final ProcessLocator locator;
     private final ConverterConfig config;
-    /** Exit codes of a process ended by a signal: 128 + the signal number. */
-    private static final int KILLED_BY_SIGKILL = 128 + 9;
-    private static final int KILLED_BY_SIGTERM = 128 + 15;
-
     private final Set<ProcessWrapper> running = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -5,6 +5,7 @@ import com.mp3converter.gateway.service.ApiException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -59,7 +60,7 @@ final class MultipartReader {
         if (current == null) {
             skipPreamble();
         } else {
-            current.transferTo(OutputStreamDiscard.INSTANCE);
+            current.transferTo(OutputStream.nullOutputStream());
         }
         if (!fill(2)) {
             throw new ApiException(400, "the multipart body ends without its closing boundary");
@@ -89,7 +90,7 @@ final class MultipartReader {
 
     private void skipPreamble() throws IOException {
         PartStream preamble = new PartStream();
-        preamble.transferTo(OutputStreamDiscard.INSTANCE);
+        preamble.transferTo(OutputStream.nullOutputStream());
     }
 
     /** Reads "Name: value" lines up to the blank line; keeps Content-Disposition's name and filename. */
@@ -222,19 +223,6 @@ final class MultipartReader {
             System.arraycopy(buffer, start, target, offset, n);
             start += n;
             return n;
-        }
-    }
-
-    /** Where skipped bytes go. */
-    private static final class OutputStreamDiscard extends java.io.OutputStream {
-        static final OutputStreamDiscard INSTANCE = new OutputStreamDiscard();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
         }
     }
 }

@@ -2,7 +2,6 @@ package com.mp3converter.devinfra;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 
 import java.net.InetSocketAddress;
@@ -27,7 +26,7 @@ public final class EmbeddedMongo {
         if (args.length > 1) {
             Path file = Path.of(args[1]).toAbsolutePath();
             Files.createDirectories(file.getParent());
-            backend = new H2Backend(file.toString());
+            backend = new GridFsH2Backend(file.toString());
         } else {
             backend = new MemoryBackend();
         }

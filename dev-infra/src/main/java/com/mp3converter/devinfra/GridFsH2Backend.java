@@ -1,0 +1,161 @@
+package com.mp3converter.devinfra;
+
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.AbstractCursor;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.EmptyCursor;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
+import de.bwaldvogel.mongo.bson.Document;
+import org.h2.mvstore.MVStore;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * mongo-java-server's H2 backend, serving GridFS chunk reads the way MongoDB does: from the
+ * {@code {files_id: 1, n: 1}} unique index, one batch at a time.
+ * <p>
+ * As shipped, its compound indexes serve exact matches only, so the query every GridFS download sends,
+ * {@code {files_id: X, n: {$gte: k}}} sorted by n (and the delete {@code {files_id: X}}), deserialised every
+ * chunk of every stored file, under the collection's lock, and held the whole file in memory before the
+ * first batch went out: a read got slower with everything stored, and could not overlap the reader's work.
+ * Here those shapes walk n = k, k+1, ... through the index instead. Data files stay compatible with the
+ * plain H2 backend (same map names).
+ */
+public final class GridFsH2Backend extends H2Backend {
+
+    public GridFsH2Backend(String fileName) {
+        super(fileName);
+    }
+
+    @Override
+    protected MongoDatabase openOrCreateDatabase(String databaseName) {
+        return new Database(databaseName);
+    }
+
+    /** Inner, not static: H2Database's constructor already opens the stored collections, before any field is set. */
+    private final class Database extends H2Database {
+
+        Database(String name) {
+            super(name, getMvStore(), getCursorRegistry());
+        }
+
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
+            if (!collectionName.endsWith(".chunks")) {
+                return super.openOrCreateCollection(collectionName, options);
+            }
+            String namespace = getFullCollectionNamespace(collectionName);
+            MVStore store = getMvStore();
+            return new ChunksCollection(this, collectionName, options, store.openMap("databases." + namespace),
+                    store.openMap("meta." + namespace), cursorRegistry);
+        }
+    }
+
+    private static final class ChunksCollection extends H2Collection {
+
+        ChunksCollection(MongoDatabase database, String name, CollectionOptions options,
+                         org.h2.mvstore.MVMap<Object, Document> data, org.h2.mvstore.MVMap<String, Object> meta,
+                         CursorRegistry cursors) {
+            super(database, name, options, data, meta, cursors);
+        }
+
+        @Override
+        protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
+                                             Document projection) {
+            Index<Object> index = filesIdAndNIndex();
+            Integer firstChunk = firstChunkOf(query);
+            boolean inChunkOrder = orderBy == null || orderBy.isEmpty() || orderBy.equals(new Document("n", 1));
+            boolean plain = skip == 0 && (projection == null || projection.isEmpty());
+            if (index == null || firstChunk == null || !inChunkOrder || !plain) {
+                return super.queryDocuments(query, orderBy, skip, limit, batchSize, projection);
+            }
+            ChunkCursor cursor = new ChunkCursor(cursorRegistry.generateCursorId(), index, query.get("files_id"),
+                    firstChunk, limit > 0 ? limit : Integer.MAX_VALUE);
+            if (batchSize <= 0) { // a delete, or a find that asked for everything at once
+                return new QueryResult(cursor.takeDocuments(Integer.MAX_VALUE));
+            }
+            List<Document> firstBatch = cursor.takeDocuments(batchSize);
+            if (cursor.isEmpty()) {
+                return new QueryResult(firstBatch, EmptyCursor.get());
+            }
+            cursorRegistry.add(cursor);
+            return new QueryResult(firstBatch, cursor);
+        }
+
+        /** The first chunk number for {@code {files_id: X}} and {@code {files_id: X, n: {$gte: k}}}; else null. */
+        private static Integer firstChunkOf(Document query) {
+            Object fileId = query.get("files_id");
+            if (fileId == null || fileId instanceof Document || fileId instanceof List) {
+                return null;
+            }
+            if (query.size() == 1) {
+                return 0;
+            }
+            if (query.size() == 2 && query.get("n") instanceof Document n && n.size() == 1
+                    && n.get("$gte") instanceof Number from) {
+                return Math.max(0, from.intValue());
+            }
+            return null;
+        }
+
+        private Index<Object> filesIdAndNIndex() {
+            for (Index<Object> index : getIndexes()) {
+                List<String> keys = index.getKeys().stream().map(IndexKey::getKey).toList();
+                if (index.isUnique() && keys.equals(List.of("files_id", "n"))) {
+                    return index;
+                }
+            }
+            return null;
+        }
+
+        /** Chunks n, n+1, ... of one file, looked up one by one when the client asks for the next batch. */
+        private final class ChunkCursor extends AbstractCursor {
+            private final Index<Object> index;
+            private final Object fileId;
+            private int nextChunk;
+            private int remaining;
+            private Document peeked;
+
+            ChunkCursor(long id, Index<Object> index, Object fileId, int firstChunk, int limit) {
+                super(id);
+                this.index = index;
+                this.fileId = fileId;
+                this.nextChunk = firstChunk;
+                this.remaining = limit;
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return peek() == null;
+            }
+
+            @Override
+            public List<Document> takeDocuments(int count) {
+                List<Document> batch = new ArrayList<>();
+                while (batch.size() < count && peek() != null) {
+                    batch.add(peeked);
+                    peeked = null;
+                    nextChunk++;
+                    remaining--;
+                }
+                return batch;
+            }
+
+            private Document peek() {
+                if (peeked == null && remaining > 0) {
+                    Object position = index.getPosition(new Document("files_id", fileId).append("n", nextChunk));
+                    peeked = position == null ? null : getDocument(position);
+                }
+                return peeked;
+            }
+        }
+    }
+}

@@ -37,6 +37,9 @@ public class MediaStorage {
 
     /** Bounded so the embedded test server never answers with one oversized batch. */
     private static final int DOWNLOAD_BATCH_CHUNKS = 32;
+    /** Read ahead of the consumer: 8 MiB per job, more than one batch, so the next round trip is hidden. */
+    private static final int READ_AHEAD_BLOCK = 256 * 1024;
+    private static final int READ_AHEAD_BLOCKS = 32;
 
     private final GridFSBucket videos;
     private final GridFSBucket mp3s;
@@ -59,7 +62,7 @@ public class MediaStorage {
         return Optional.ofNullable(mp3s.find(Filters.eq("metadata.jobId", jobId)).first());
     }
 
-    /** A stored video, read as a stream. */
+    /** A stored video, read as a stream (read ahead on its own thread). */
     public record Video(InputStream content, long sizeBytes) implements AutoCloseable {
         @Override
         public void close() throws IOException {
@@ -75,7 +78,8 @@ public class MediaStorage {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
         GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
-        return new Video(content, file.getLength());
+        return new Video(new ReadAheadInputStream(content, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, "video-read-ahead"),
+                file.getLength());
     }
 
     /**

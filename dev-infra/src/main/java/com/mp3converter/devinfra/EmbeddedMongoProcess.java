@@ -52,6 +52,7 @@ public final class EmbeddedMongoProcess implements AutoCloseable {
     private void launch() throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
+                "-XX:TieredStopAtLevel=1", // as run.sh: C2 spent more CPU compiling the server than it saved
                 "-cp", System.getProperty("java.class.path"), EmbeddedMongo.class.getName(), "0"));
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));

@@ -1,11 +1,11 @@
 package com.mp3converter.gateway.service;
 
 import com.mongodb.MongoException;
-import com.mongodb.client.gridfs.GridFSUploadStream;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
 import com.mp3converter.gateway.storage.MediaStorage;
+import com.mp3converter.gateway.storage.VideoUpload;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -58,7 +58,7 @@ public class UploadService {
 
         String jobId = UUID.randomUUID().toString();
         String safeName = FileNames.sanitize(filename);
-        GridFSUploadStream out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
+        VideoUpload out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
                 .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
         MessageDigest sha256 = sha256();
         long size;
@@ -90,10 +90,10 @@ public class UploadService {
     }
 
     /** If storage is down the abort fails too; the orphan-chunk sweep removes what it could not. */
-    private static void abortQuietly(GridFSUploadStream out, Exception cause) {
+    private static void abortQuietly(VideoUpload out, Exception cause) {
         try {
             out.abort();
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             cause.addSuppressed(e);
         }
     }
@@ -103,7 +103,7 @@ public class UploadService {
         return new ApiException(503, "storage is unavailable for a moment; nothing was kept, please upload again shortly");
     }
 
-    private long copy(byte[] head, InputStream body, GridFSUploadStream out, MessageDigest sha256) throws IOException {
+    private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256) throws IOException {
         long size = head.length;
         out.write(head);
         sha256.update(head);

@@ -7,7 +7,6 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.gridfs.GridFSBucket;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import com.mongodb.client.gridfs.GridFSDownloadStream;
-import com.mongodb.client.gridfs.GridFSUploadStream;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
@@ -32,7 +31,9 @@ import java.util.Set;
 @ApplicationScoped
 public class MediaStorage {
 
-    /** 255 KiB chunks, GridFS' default; a download asks for this many per round trip. */
+    /** GridFS' default chunk size, set explicitly because uploads hand over exactly one chunk at a time. */
+    private static final int CHUNK_BYTES = 255 * 1024;
+    /** A download asks for this many chunks per round trip. */
     private static final int DOWNLOAD_BATCH_CHUNKS = 32;
 
     private final GridFSBucket videos;
@@ -76,9 +77,10 @@ public class MediaStorage {
         return deleted;
     }
 
-    /** An upload stream into "videos"; {@link GridFSUploadStream#abort()} removes what was written. */
-    public GridFSUploadStream openVideoUpload(String filename, Document metadata) {
-        return videos.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
+    /** An upload into "videos"; {@link VideoUpload#abort()} removes what was written. */
+    public VideoUpload openVideoUpload(String filename, Document metadata) {
+        return new VideoUpload(videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
+                .metadata(metadata)), CHUNK_BYTES);
     }
 
     /** Adds facts known only once the upload ended (size is in the files document already). */

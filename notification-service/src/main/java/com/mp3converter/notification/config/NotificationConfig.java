@@ -1,10 +1,20 @@
 package com.mp3converter.notification.config;
 
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
 
 @ConfigMapping(prefix = "notification")
 public interface NotificationConfig {
 
     /** Public base URL of the gateway, used in the download command of the email. */
     String gatewayUrl();
+
+    /**
+     * How long a delivery's claim on an email holds before another delivery may send it instead: longer
+     * than an SMTP send can take, so only the claim of a process that died is taken over.
+     */
+    @WithDefault("PT2M")
+    Duration claimLease();
 }

@@ -53,6 +53,9 @@ public class JobEventConsumer {
         try {
             notifications.notify(event);
             return message.ack();
+        } catch (InterruptedException e) { // shutting down while another delivery was sending it
+            Thread.currentThread().interrupt();
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
         } catch (RuntimeException e) {
             Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
             metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();

@@ -5,34 +5,77 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.Updates;
+import com.mp3converter.notification.config.NotificationConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 
-/** Which (job, kind) emails went out; the key is the _id, so a second record cannot exist. */
+/**
+ * One record per (job, kind) email, keyed by _id so a second cannot exist: claimed (SENDING) by the
+ * delivery that sends it, then SENT. A claim whose holder died is taken over once its lease ran out.
+ */
 @ApplicationScoped
 public class SentNotifications {
 
-    private final MongoCollection<Document> sent;
-
-    SentNotifications(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
-        this.sent = mongo.getDatabase(database).getCollection("sent_notifications");
+    public enum Claim {
+        /** This delivery sends the email. */
+        CLAIMED,
+        /** It went out already. */
+        SENT,
+        /** Another delivery is sending it right now. */
+        IN_PROGRESS
     }
 
-    public boolean alreadySent(String jobId, String kind) {
-        return sent.countDocuments(Filters.eq("_id", key(jobId, kind))) > 0;
+    private static final String SENDING = "SENDING";
+    private static final String SENT = "SENT";
+
+    private final MongoCollection<Document> records;
+    private final Duration lease;
+
+    SentNotifications(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database,
+                      NotificationConfig config) {
+        this.records = mongo.getDatabase(database).getCollection("sent_notifications");
+        this.lease = config.claimLease();
     }
 
-    public void recordSent(String jobId, String kind, String recipient) {
+    public Claim claim(String jobId, String kind, String recipient) {
+        String id = key(jobId, kind);
+        Date now = new Date();
         try {
-            sent.insertOne(new Document("_id", key(jobId, kind)).append("recipient", recipient).append("sentAt", new Date()));
+            records.insertOne(new Document("_id", id).append("state", SENDING).append("claimedAt", now)
+                    .append("recipient", recipient));
+            return Claim.CLAIMED;
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
                 throw e;
             }
         }
+        Date expired = Date.from(Instant.now().minus(lease));
+        if (records.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("state", SENDING), Filters.lt("claimedAt", expired)),
+                Updates.set("claimedAt", now)).getModifiedCount() == 1) {
+            return Claim.CLAIMED; // its holder died before it could send
+        }
+        Document record = records.find(Filters.eq("_id", id)).first();
+        if (record == null) {
+            return Claim.IN_PROGRESS; // released a moment ago: the caller tries again
+        }
+        // Records written before claims existed have no state; they were written after sending.
+        return SENDING.equals(record.getString("state")) ? Claim.IN_PROGRESS : Claim.SENT;
+    }
+
+    public void markSent(String jobId, String kind) {
+        records.updateOne(Filters.eq("_id", key(jobId, kind)), Updates.combine(Updates.set("state", SENT),
+                Updates.set("sentAt", new Date())));
+    }
+
+    /** Sending failed: the next delivery may claim it at once. */
+    public void release(String jobId, String kind) {
+        records.deleteOne(Filters.and(Filters.eq("_id", key(jobId, kind)), Filters.eq("state", SENDING)));
     }
 
     private static String key(String jobId, String kind) {

@@ -61,6 +61,8 @@ public final class GridFsH2Backend extends H2Backend {
 
     private static final class ChunksCollection extends H2Collection {
 
+        private static final Document IN_CHUNK_ORDER = new Document("n", 1);
+
         ChunksCollection(MongoDatabase database, String name, CollectionOptions options,
                          org.h2.mvstore.MVMap<Object, Document> data, org.h2.mvstore.MVMap<String, Object> meta,
                          CursorRegistry cursors) {
@@ -70,11 +72,11 @@ public final class GridFsH2Backend extends H2Backend {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document projection) {
-            Index<Object> index = filesIdAndNIndex();
             Integer firstChunk = firstChunkOf(query);
-            boolean inChunkOrder = orderBy == null || orderBy.isEmpty() || orderBy.equals(new Document("n", 1));
+            boolean inChunkOrder = orderBy == null || orderBy.isEmpty() || orderBy.equals(IN_CHUNK_ORDER);
             boolean plain = skip == 0 && (projection == null || projection.isEmpty());
-            if (index == null || firstChunk == null || !inChunkOrder || !plain) {
+            Index<Object> index = firstChunk != null && inChunkOrder && plain ? filesIdAndNIndex() : null;
+            if (index == null) {
                 return super.queryDocuments(query, orderBy, skip, limit, batchSize, projection);
             }
             ChunkCursor cursor = new ChunkCursor(cursorRegistry.generateCursorId(), index, query.get("files_id"),

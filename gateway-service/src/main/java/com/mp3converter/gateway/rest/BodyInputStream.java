@@ -5,7 +5,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -19,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * them made every upload stall on pause/resume round trips (3 MB/s instead of the storage's speed).
  * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
  */
-final class BodyInputStream extends InputStream {
+final class BodyInputStream extends BulkInputStream {
 
     private static final long HIGH_WATER_BYTES = 4 * 1024 * 1024;
     private static final long LOW_WATER_BYTES = 1024 * 1024;
@@ -73,13 +72,6 @@ final class BodyInputStream extends InputStream {
             paused = true;
             source.pause();
         }
-    }
-
-    @Override
-    public int read() throws IOException {
-        byte[] one = new byte[1];
-        int n = read(one, 0, 1);
-        return n < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

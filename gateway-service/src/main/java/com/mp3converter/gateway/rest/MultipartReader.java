@@ -186,15 +186,8 @@ final class MultipartReader {
     }
 
     /** One part's content: everything up to the next delimiter, which it consumes at the end. */
-    private final class PartStream extends InputStream {
+    private final class PartStream extends BulkInputStream {
         private boolean ended;
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xFF;
-        }
 
         @Override
         public int read(byte[] target, int offset, int length) throws IOException {

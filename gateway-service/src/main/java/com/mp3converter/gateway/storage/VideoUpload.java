@@ -6,23 +6,26 @@ import org.bson.types.ObjectId;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 
 /**
  * A GridFS upload written on its own thread, at most a few chunks behind the caller.
  * <p>
  * GridFS stores each chunk with a round trip that blocks the writer until the server has it; written
  * directly, receiving and hashing the body stopped for every one of them and the two cores took turns.
- * Here the caller fills the next chunk while the previous ones are being stored. Memory stays bounded by
- * {@code CHUNKS_IN_FLIGHT} chunks. The first storage failure is thrown by the next call.
+ * Here the caller fills the next chunk while the previous ones are being stored, in one of a few
+ * buffers that go round (so memory is bounded and a large upload makes no garbage). The first storage
+ * failure is thrown by the next call.
  */
 public final class VideoUpload extends OutputStream {
 
-    private static final int CHUNKS_IN_FLIGHT = 3;
+    /** One being filled, the rest being stored or waiting to be. */
+    private static final int BUFFERS = 4;
 
     private final GridFSUploadStream target;
     private final int chunkSize;
@@ -31,7 +34,7 @@ public final class VideoUpload extends OutputStream {
         t.setDaemon(true);
         return t;
     });
-    private final Semaphore inFlight = new Semaphore(CHUNKS_IN_FLIGHT);
+    private final BlockingQueue<byte[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
     private volatile Throwable failure;
     private byte[] chunk;
     private int filled;
@@ -40,6 +43,9 @@ public final class VideoUpload extends OutputStream {
         this.target = target;
         this.chunkSize = chunkSize;
         this.chunk = new byte[chunkSize];
+        for (int i = 1; i < BUFFERS; i++) {
+            freeBuffers.add(new byte[chunkSize]);
+        }
     }
 
     public ObjectId getObjectId() {
@@ -69,24 +75,23 @@ public final class VideoUpload extends OutputStream {
         rethrowFailure();
         byte[] full = chunk;
         int size = filled;
-        try {
-            inFlight.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while storing the upload");
-        }
         writer.execute(() -> {
             try {
                 if (failure == null) {
-                    target.write(full, 0, size);
+                    target.write(full, 0, size); // copies it: the buffer can go round again
                 }
             } catch (Throwable e) {
                 failure = e;
             } finally {
-                inFlight.release();
+                freeBuffers.add(full);
             }
         });
-        chunk = new byte[chunkSize];
+        try {
+            chunk = freeBuffers.take(); // waits while all the others are being stored
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while storing the upload");
+        }
         filled = 0;
     }
 

@@ -31,8 +31,16 @@ import java.util.List;
  */
 public final class GridFsH2Backend extends H2Backend {
 
+    /**
+     * MVStore's default page cache is 16 MB: a freshly uploaded video was evicted chunk by chunk as it was
+     * written, so the conversion that followed read every chunk back from the file and deserialised it, and
+     * the big chunk pages pushed the index pages out too (the server spent ~1.6 CPU-s serving one 155 MB
+     * read). MongoDB keeps recent data in its cache as well; this one holds a few recent videos.
+     */
+    static final int CACHE_MB = 256;
+
     public GridFsH2Backend(String fileName) {
-        super(fileName);
+        super(new MVStore.Builder().fileName(fileName).cacheSize(CACHE_MB).open());
     }
 
     @Override

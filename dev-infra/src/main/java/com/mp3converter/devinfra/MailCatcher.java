@@ -32,6 +32,8 @@ public final class MailCatcher {
         System.out.flush();
         int saved = 0;
         while (stopped.getCount() > 0) {
+            // Wakes as soon as the next mail arrives, so its file appears when the SMTP server accepted it.
+            smtp.waitForIncomingEmail(1000, saved + 1);
             MimeMessage[] received = smtp.getReceivedMessages();
             for (; saved < received.length; saved++) {
                 Path file = dir.resolve(String.format("%04d.eml", saved + 1));
@@ -42,7 +44,6 @@ public final class MailCatcher {
                         + ": " + received[saved].getSubject());
                 System.out.flush();
             }
-            Thread.sleep(500);
         }
     }
 }

@@ -33,7 +33,9 @@ import static org.awaitility.Awaitility.await;
  * Drives a batch of jobs through the pipeline while parts of it die: the converter is SIGKILLed twice
  * mid-conversion, the notifier is SIGKILLed mid-batch, RabbitMQ is restarted, MongoDB is unreachable for
  * a few seconds. Killed processes are started again, as Kubernetes would; nothing else is touched.
- * At the end every job must have ended right, with exactly one MP3 and one email, and nothing left over.
+ * At the end every job must have ended right, with exactly one MP3 and one email, and nothing left over;
+ * the one exception, an email accepted by SMTP in the instant before the notifier's SIGKILL, is
+ * detected from the notifier's record and may arrive twice with one Message-ID.
  */
 @Tag("faults")
 class FaultSuiteTest {
@@ -47,6 +49,12 @@ class FaultSuiteTest {
     private final long startedAt = System.nanoTime();
     /** Job id to the status it must end in: DONE for good videos, FAILED for the broken ones. */
     private final Map<String, String> expectedEnd = new LinkedHashMap<>();
+    /**
+     * Jobs whose email the SMTP server had accepted when the notifier was SIGKILLed, but whose record still
+     * said SENDING: no sender can tell "accepted" from "not sent" after such a death, and losing the email
+     * is worse, so the notifier sends it again (same Message-ID) once the claim's lease runs out.
+     */
+    private final Set<String> acceptedButUnrecorded = new HashSet<>();
     private Pipeline pipeline;
     private Api api;
     private String token;
@@ -80,7 +88,10 @@ class FaultSuiteTest {
         awaitTrue("a few emails sent", Duration.ofSeconds(120), () -> mailCount() >= 3);
         ServiceProcess notifier = pipeline.service(Pipeline.NOTIFICATION);
         notifier.kill();
-        act("SIGKILL " + notifier.name, mailCount() + " emails sent so far");
+        Stream.of(pipeline.smtp.getReceivedMessagesForDomain(EMAIL)).map(FaultSuiteTest::jobOf)
+                .filter(this::emailStillClaimed).forEach(acceptedButUnrecorded::add);
+        act("SIGKILL " + notifier.name, mailCount() + " emails sent so far, " + acceptedButUnrecorded.size()
+                + " accepted by SMTP but not yet recorded as sent");
         submit(4, shortClip, "DONE");
         Thread.sleep(3000);
         restart(notifier);
@@ -128,10 +139,13 @@ class FaultSuiteTest {
         Thread.sleep(3000); // duplicates, if any, come right after
         Map<String, Long> mailsPerJob = Stream.of(pipeline.smtp.getReceivedMessagesForDomain(EMAIL))
                 .collect(Collectors.groupingBy(FaultSuiteTest::jobOf, Collectors.counting()));
-        long jobsWithOneMail = expectedEnd.keySet().stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 1).count();
-        finding("exactly one email per job", String.valueOf(expectedEnd.size()),
-                jobsWithOneMail + " (" + mailCount() + " emails)", jobsWithOneMail == expectedEnd.size()
-                        && mailCount() == expectedEnd.size());
+        long jobsMailedOnce = expectedEnd.keySet().stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 1
+                || mailsPerJob.getOrDefault(id, 0L) == 2 && acceptedButUnrecorded.contains(id)).count();
+        long resent = acceptedButUnrecorded.stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 2).count();
+        long emails = mailsPerJob.values().stream().mapToLong(Long::longValue).sum();
+        finding("one email per job (two if SMTP took it as the notifier died)", String.valueOf(expectedEnd.size()),
+                jobsMailedOnce + " (" + emails + " emails, " + resent + " resent)",
+                jobsMailedOnce == expectedEnd.size() && emails == expectedEnd.size() + resent);
 
         boolean noOrphans = awaitTrue("no orphan chunks", Duration.ofSeconds(40),
                 () -> orphanChunkFiles("videos") + orphanChunkFiles("mp3s") == 0);
@@ -230,6 +244,12 @@ class FaultSuiteTest {
 
     private long count(String status) {
         return expectedEnd.values().stream().filter(status::equals).count();
+    }
+
+    /** The notifier's record of this job's email still says SENDING (claimed, not recorded as sent). */
+    private boolean emailStillClaimed(String jobId) {
+        return db().getCollection("sent_notifications").countDocuments(Filters.and(
+                Filters.regex("_id", "^" + jobId + ":"), Filters.eq("state", "SENDING"))) > 0;
     }
 
     private int mailCount() {

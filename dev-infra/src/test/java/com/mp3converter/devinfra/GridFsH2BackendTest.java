@@ -23,7 +23,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -95,6 +98,37 @@ class GridFsH2BackendTest {
             assertThat(chunks.find(Filters.and(Filters.eq("files_id", id), Filters.eq("n", 1))).first().getInteger("n")).isEqualTo(1);
             assertThat(chunks.distinct("files_id", ObjectId.class).into(new ArrayList<>())).containsExactly(id);
         });
+    }
+
+    @Test
+    void distinctFileIdsAnswerAsThePlainBackendDoes() throws IOException {
+        ObjectId[] ids = new ObjectId[3];
+        ObjectId[] orphan = new ObjectId[1];
+        withDatabase(H2Backend::new, db -> {
+            GridFSBucket bucket = GridFSBuckets.create(db, "videos");
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = bucket.uploadFromStream("v" + i, new ByteArrayInputStream(bytes((i + 1) * CHUNK, 10 + i)));
+            }
+            // Chunks without a files document: what a killed upload leaves.
+            orphan[0] = new ObjectId();
+            db.getCollection("videos.chunks").insertOne(new Document("files_id", orphan[0]).append("n", 0).append("data", new byte[1]));
+        });
+        List<List<Set<ObjectId>>> answers = new ArrayList<>();
+        for (Function<String, MongoBackend> backend : List.<Function<String, MongoBackend>>of(H2Backend::new, GridFsH2Backend::new)) {
+            withDatabase(backend, db -> {
+                MongoCollection<Document> chunks = db.getCollection("videos.chunks");
+                answers.add(List.of(
+                        chunks.distinct("files_id", ObjectId.class).into(new HashSet<>()),
+                        chunks.distinct("files_id", Filters.lt("files_id", ids[2]), ObjectId.class).into(new HashSet<>()),
+                        chunks.distinct("files_id", Filters.in("files_id", ids[1], orphan[0]), ObjectId.class).into(new HashSet<>()),
+                        chunks.distinct("files_id", Filters.eq("n", 1), ObjectId.class).into(new HashSet<>())));
+            });
+        }
+        assertThat(answers.get(0).get(0)).containsExactlyInAnyOrder(ids[0], ids[1], ids[2], orphan[0]);
+        assertThat(answers.get(0).get(1)).containsExactlyInAnyOrder(ids[0], ids[1]);
+        assertThat(answers.get(0).get(2)).containsExactlyInAnyOrder(ids[1], orphan[0]);
+        assertThat(answers.get(0).get(3)).containsExactlyInAnyOrder(ids[1], ids[2]);
+        assertThat(answers.get(1)).isEqualTo(answers.get(0));
     }
 
     @Test

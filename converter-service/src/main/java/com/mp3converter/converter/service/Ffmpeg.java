@@ -46,8 +46,9 @@ public class Ffmpeg {
     private static final Pattern DURATION = Pattern.compile("Duration: (\\d+):(\\d{2}):(\\d{2}(?:\\.\\d+)?)");
     private static final int STDERR_LINES_KEPT = 40;
     /** Exit codes of a process ended by a signal: 128 + the signal number. */
-    private static final int KILLED_BY_SIGKILL = 128 + 9;
-    private static final int KILLED_BY_SIGTERM = 128 + 15;
+    private static final int SIGNALLED = 128;
+    private static final int KILLED_BY_SIGKILL = SIGNALLED + 9;
+    private static final int KILLED_BY_SIGTERM = SIGNALLED + 15;
 
     public record Result(double durationSeconds) {
     }
@@ -122,6 +123,13 @@ public class Ffmpeg {
             }
             if (run.timedOut) {
                 throw new PermanentFailure("conversion took too long and was stopped");
+            }
+            if (exit > SIGNALLED && exit < SIGNALLED + 32) {
+                // Deterministic for a given file and binary (a segfault, an abort): a retry crashes again.
+                // Seen here: JAVE's static ffmpeg 4.4.1 segfaults opening any MPEG-TS file on AMD EPYC hosts.
+                Log.warnf("ffmpeg crashed (signal %d) on a %s input; another ffmpeg build (FFMPEG_PATH) may read it",
+                        exit - SIGNALLED, container);
+                throw new PermanentFailure("the converter's ffmpeg crashed reading this file; its format may not be supported");
             }
             if (exit != 0) {
                 throw new PermanentFailure(run.reason());

@@ -1,0 +1,52 @@
+package com.mp3converter.converter.service;
+
+import com.mp3converter.converter.config.ConverterConfig;
+import com.mp3converter.converter.messaging.ConversionRequest;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** How an ffmpeg that ended by a signal is classified; a script stands in for ffmpeg. */
+class FfmpegTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void anFfmpegThatCrashesFailsTheJobForGoodWithAPlainReason() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("kill -SEGV $$");
+
+        assertThatThrownBy(() -> convert(ffmpeg)).isInstanceOf(PermanentFailure.class)
+                .hasMessage("the converter's ffmpeg crashed reading this file; its format may not be supported");
+    }
+
+    @Test
+    void anFfmpegKilledFromOutsideIsRetried() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("kill -KILL $$");
+
+        assertThatThrownBy(() -> convert(ffmpeg)).isInstanceOf(IOException.class).hasMessageContaining("killed from outside");
+    }
+
+    private void convert(Ffmpeg ffmpeg) throws Exception {
+        Path video = Files.write(dir.resolve("in.mp4"), new byte[1024]);
+        ffmpeg.toMp3(Ffmpeg.Input.file(video), "mov", ConversionRequest.Options.DEFAULTS, dir.resolve("out.mp3"), percent -> { });
+    }
+
+    private Ffmpeg withFakeFfmpeg(String body) throws IOException {
+        Path script = dir.resolve("ffmpeg");
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        ConverterConfig config = new SmallRyeConfigBuilder().withMapping(ConverterConfig.class)
+                .withDefaultValue("converter.ffmpeg-path", script.toString())
+                .withDefaultValue("converter.work-dir", dir.toString())
+                .build().getConfigMapping(ConverterConfig.class);
+        return new Ffmpeg(config);
+    }
+}

@@ -103,18 +103,7 @@ class ConverterTest {
     }
 
     static Stream<Arguments> formats() throws Exception {
-        return Stream.of(
-                Arguments.of(TestMedia.video("h264-aac.mp4", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"),
-                // Web-optimised MP4 (index first): streamed into ffmpeg instead of copied first.
-                Arguments.of(TestMedia.video("h264-aac-faststart.mp4", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast",
-                        "-c:a", "aac", "-movflags", "+faststart"), "mov"),
-                Arguments.of(TestMedia.video("h264-aac.mkv", 6, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "matroska"),
-                Arguments.of(TestMedia.video("vp8-opus.webm", 6, "stereo", "-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus"), "matroska"),
-                Arguments.of(TestMedia.video("mpeg4-aac.mov", 6, "stereo", "-c:v", "mpeg4", "-c:a", "aac"), "mov"),
-                Arguments.of(TestMedia.video("mpeg4-mp3.avi", 6, "stereo", "-c:v", "mpeg4", "-c:a", "libmp3lame"), "avi"),
-                Arguments.of(TestMedia.audioOnly("audio-only.m4a", 6, "-c:a", "aac"), "mov"),
-                Arguments.of(TestMedia.video("mono.mp4", 6, "mono", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"),
-                Arguments.of(TestMedia.video("surround-5.1.mp4", 6, "5.1", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"), "mov"));
+        return TestMedia.everyFormat(6).stream().map(sample -> Arguments.of(sample.file(), sample.container()));
     }
 
     @Order(1)

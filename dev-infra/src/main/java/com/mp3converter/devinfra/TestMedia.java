@@ -43,6 +43,33 @@ public final class TestMedia {
         return run(name, args);
     }
 
+    /** A generated file and the demuxer the gateway should pick for it (which the converter pins). */
+    public record Sample(Path file, String container) {
+    }
+
+    /** One file of each supported kind, {@code seconds} long: the formats users upload. */
+    public static List<Sample> everyFormat(double seconds) throws IOException {
+        String s = "-" + seconds + "s";
+        String[] h264Aac = {"-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac"};
+        return List.of(
+                new Sample(video("h264-aac" + s + ".mp4", seconds, "stereo", h264Aac), "mov"),
+                // Web-optimised MP4 (index first): the converter streams it into ffmpeg instead of copying it first.
+                new Sample(video("h264-aac-faststart" + s + ".mp4", seconds, "stereo", "-c:v", "libx264", "-preset", "ultrafast",
+                        "-c:a", "aac", "-movflags", "+faststart"), "mov"),
+                new Sample(video("h264-aac" + s + ".mkv", seconds, "stereo", h264Aac), "matroska"),
+                new Sample(video("vp8-opus" + s + ".webm", seconds, "stereo", "-c:v", "libvpx", "-deadline", "realtime",
+                        "-c:a", "libopus"), "matroska"),
+                new Sample(video("mpeg4-aac" + s + ".mov", seconds, "stereo", "-c:v", "mpeg4", "-c:a", "aac"), "mov"),
+                new Sample(video("mpeg4-mp3" + s + ".avi", seconds, "stereo", "-c:v", "mpeg4", "-c:a", "libmp3lame"), "avi"),
+                new Sample(video("mono" + s + ".mp4", seconds, "mono", h264Aac), "mov"),
+                new Sample(video("surround-5.1" + s + ".mp4", seconds, "5.1", h264Aac), "mov"),
+                new Sample(audioOnly("audio-only" + s + ".m4a", seconds, "-c:a", "aac"), "mov"),
+                new Sample(audioOnly("audio-only" + s + ".mp3", seconds, "-c:a", "libmp3lame"), "mp3"),
+                new Sample(audioOnly("audio-only" + s + ".wav", seconds), "wav"),
+                new Sample(audioOnly("audio-only" + s + ".ogg", seconds, "-c:a", "libvorbis"), "ogg"),
+                new Sample(audioOnly("audio-only" + s + ".flac", seconds, "-c:a", "flac"), "flac"));
+    }
+
     public static Path silentVideo(String name, double seconds) throws IOException {
         return run(name, List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds,
                 "-c:v", "libx264", "-preset", "ultrafast"));

@@ -3,6 +3,7 @@ package com.mp3converter.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.mp3converter.devinfra.TestMedia;
 import jakarta.mail.internet.MimeMessage;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import ws.schild.jave.info.MultimediaInfo;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -62,6 +64,32 @@ class PipelineTest {
         }
         Thread.sleep(2000); // a duplicate would arrive within this time: redeliveries are immediate
         assertThat(pipeline.smtp.getReceivedMessagesForDomain(email)).as("exactly one email per job").hasSize(2);
+    }
+
+    @Test
+    void everySupportedFormatUploadedThroughTheGatewayBecomesAnMp3OfItsLength(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String token = api.tokenFor("formats.user@e2e.example", "a long enough password");
+        double seconds = 4;
+        Map<String, Path> sources = new LinkedHashMap<>(); // job id -> uploaded file
+        for (TestMedia.Sample sample : TestMedia.everyFormat(seconds)) {
+            sources.put(Api.jobId(api.uploadRaw(token, sample.file().getFileName().toString(), sample.file())), sample.file());
+        }
+
+        SoftAssertions softly = new SoftAssertions();
+        for (var job : sources.entrySet()) {
+            String name = job.getValue().getFileName().toString();
+            JsonNode end = api.awaitEnd(token, job.getKey(), Duration.ofSeconds(90));
+            softly.assertThat(end.path("status").asText()).as(name + ": " + end).isEqualTo("DONE");
+            if (end.path("status").asText().equals("DONE")) {
+                Path mp3 = pipeline.dir.resolve(job.getKey() + ".mp3");
+                api.download(token, "/download?fid=" + end.path("mp3Id").asText(), mp3);
+                MultimediaInfo info = Media.probe(mp3);
+                softly.assertThat(info.getFormat()).as(name).isEqualTo("mp3");
+                softly.assertThat(info.getDuration() / 1000.0).as(name).isCloseTo(seconds, within(0.5));
+            }
+        }
+        softly.assertAll();
     }
 
     @Test

@@ -2,7 +2,7 @@ package com.mp3converter.gateway.rest;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.streams.ReadStream;
+import io.vertx.core.http.HttpServerRequest;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -26,36 +26,39 @@ final class BodyInputStream extends BulkInputStream {
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
-    private final ReadStream<Buffer> source;
+    private final HttpServerRequest source;
     private final Context context;
     private final long idleTimeoutMillis;
     private volatile boolean paused;
-    private volatile boolean sourceEnded;
     private Buffer current;
     private int position;
     private boolean ended;
 
-    BodyInputStream(ReadStream<Buffer> source, Context context, Duration idleTimeout) {
+    BodyInputStream(HttpServerRequest source, Context context, Duration idleTimeout) {
         this.source = source;
         this.context = context;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         source.handler(this::offer);
-        source.endHandler(v -> {
-            sourceEnded = true;
-            queue.add(END);
-        });
+        source.endHandler(v -> queue.add(END));
         source.exceptionHandler(e -> fail(new IOException("upload interrupted: " + e.getMessage(), e)));
     }
 
-    /** Stops buffering: the rest of the body is read and dropped, so the client can still get our answer. */
-    void discardRest() {
+    /**
+     * Stops buffering: the rest of the body is read and dropped, then {@code whenEnded} runs on the request's
+     * event loop (most HTTP clients read no answer while they are still sending). Both the check and the
+     * handlers happen on that loop, and the check is the request's own: it counts as ended once the last
+     * byte arrived, even while its end event still waits behind a pause, and then refuses new handlers.
+     */
+    void discardRest(Runnable whenEnded) {
         context.runOnContext(v -> {
-            if (sourceEnded) {
-                return; // everything arrived already; Vert.x refuses handlers on an ended request
-            }
-            source.handler(ignored -> { });
             queue.clear();
             queuedBytes.set(0);
+            if (source.isEnded()) {
+                whenEnded.run();
+                return;
+            }
+            source.handler(ignored -> { });
+            source.endHandler(end -> whenEnded.run());
             paused = false;
             source.resume();
         });

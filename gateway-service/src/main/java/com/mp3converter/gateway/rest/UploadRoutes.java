@@ -177,8 +177,7 @@ public class UploadRoutes {
                 Job job = upload.run();
                 respond(ctx, 202, JobView.of(job));
             } catch (ApiException e) {
-                body.discardRest();
-                respondWhenBodyEnded(ctx, e);
+                body.discardRest(() -> respondError(ctx, e));
             } catch (IOException | UncheckedIOException e) {
                 Log.infof("Upload from %s abandoned, nothing kept: %s", uploader.userId(), e.getMessage());
                 ctx.response().reset();
@@ -203,17 +202,19 @@ public class UploadRoutes {
         return new Uploader(token.getSubject(), token.getName());
     }
 
-    /** Answers once the client has sent everything: most HTTP clients read no answer while still sending. */
+    /**
+     * Answers once the client has sent everything: most HTTP clients read no answer while still sending.
+     * On the request's event loop (a route handler), so the body cannot end between the check and the handler.
+     */
     private void respondWhenBodyEnded(RoutingContext ctx, ApiException e) {
         HttpServerRequest request = ctx.request();
-        ctx.vertx().runOnContext(v -> {
-            if (request.isEnded()) {
-                respondError(ctx, e);
-            } else {
-                request.endHandler(end -> respondError(ctx, e));
-                request.resume();
-            }
-        });
+        if (request.isEnded()) {
+            respondError(ctx, e);
+        } else {
+            request.handler(ignored -> { });
+            request.endHandler(end -> respondError(ctx, e));
+            request.resume();
+        }
     }
 
     /**
@@ -232,7 +233,6 @@ public class UploadRoutes {
             request.resume();
             respondError(ctx, e);
         } else {
-            ctx.request().handler(ignored -> { });
             respondWhenBodyEnded(ctx, e);
         }
     }

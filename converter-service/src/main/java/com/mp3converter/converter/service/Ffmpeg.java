@@ -126,7 +126,7 @@ public class Ffmpeg {
             }
             if (exit > SIGNALLED && exit < SIGNALLED + 32) {
                 // Deterministic for a given file and binary (a segfault, an abort): a retry crashes again.
-                // Seen here: JAVE's static ffmpeg 4.4.1 segfaults opening any MPEG-TS file on AMD EPYC hosts.
+                // Seen on the build machine (AMD EPYC): JAVE's static ffmpeg 4.4.1 segfaults opening any MPEG-TS file.
                 Log.warnf("ffmpeg crashed (signal %d) on a %s input; another ffmpeg build (FFMPEG_PATH) may read it",
                         exit - SIGNALLED, container);
                 throw new PermanentFailure("the converter's ffmpeg crashed reading this file; its format may not be supported");

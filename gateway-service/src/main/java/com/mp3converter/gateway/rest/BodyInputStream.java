@@ -43,25 +43,30 @@ final class BodyInputStream extends BulkInputStream {
         source.exceptionHandler(e -> fail(new IOException("upload interrupted: " + e.getMessage(), e)));
     }
 
-    /**
-     * Stops buffering: the rest of the body is read and dropped, then {@code whenEnded} runs on the request's
-     * event loop (most HTTP clients read no answer while they are still sending). Both the check and the
-     * handlers happen on that loop, and the check is the request's own: it counts as ended once the last
-     * byte arrived, even while its end event still waits behind a pause, and then refuses new handlers.
-     */
+    /** Stops buffering and drops the rest of the body, then runs {@code whenEnded} (see {@link #dropRestThen}). */
     void discardRest(Runnable whenEnded) {
         context.runOnContext(v -> {
             queue.clear();
             queuedBytes.set(0);
-            if (source.isEnded()) {
-                whenEnded.run();
-                return;
-            }
-            source.handler(ignored -> { });
-            source.endHandler(end -> whenEnded.run());
             paused = false;
-            source.resume();
+            dropRestThen(source, whenEnded);
         });
+    }
+
+    /**
+     * Reads and drops what the client still sends, then runs {@code whenEnded}: most HTTP clients read no
+     * answer while they are still sending. Call it on the request's event loop, so the body cannot end
+     * between the check and the handlers. The check is the request's own: it counts as ended once the last
+     * byte arrived, even while its end event still waits behind a pause, and then refuses new handlers.
+     */
+    static void dropRestThen(HttpServerRequest request, Runnable whenEnded) {
+        if (request.isEnded()) {
+            whenEnded.run();
+            return;
+        }
+        request.handler(ignored -> { });
+        request.endHandler(end -> whenEnded.run());
+        request.resume();
     }
 
     /** Ends the stream with an error (client went away). */

@@ -170,9 +170,8 @@ final class MultipartReader {
         return end - start >= wanted;
     }
 
-    /** Position of the delimiter in the buffered window, or -1. */
     /**
-     * Boyer-Moore-Horspool: compares the delimiter from its end and, on a mismatch, skips as far as the
+     * Position of the delimiter in the buffered window, or -1. Boyer-Moore-Horspool: compares the delimiter from its end and, on a mismatch, skips as far as the
      * window's last byte allows; with a 40-byte boundary most of the upload is never looked at.
      */
     private int findDelimiter() {

@@ -203,21 +203,6 @@ public class UploadRoutes {
     }
 
     /**
-     * Answers once the client has sent everything: most HTTP clients read no answer while still sending.
-     * On the request's event loop (a route handler), so the body cannot end between the check and the handler.
-     */
-    private void respondWhenBodyEnded(RoutingContext ctx, ApiException e) {
-        HttpServerRequest request = ctx.request();
-        if (request.isEnded()) {
-            respondError(ctx, e);
-        } else {
-            request.handler(ignored -> { });
-            request.endHandler(end -> respondError(ctx, e));
-            request.resume();
-        }
-    }
-
-    /**
      * Refuses before any byte is stored. A body declared too big is answered at once (curl sends "Expect:
      * 100-continue" for large bodies, so it gets the 413 before sending) and what the client still sends is
      * dropped for a short while before the connection is closed: closing on a client that is still sending
@@ -233,7 +218,7 @@ public class UploadRoutes {
             request.resume();
             respondError(ctx, e);
         } else {
-            respondWhenBodyEnded(ctx, e);
+            BodyInputStream.dropRestThen(ctx.request(), () -> respondError(ctx, e));
         }
     }
 

@@ -9,6 +9,7 @@ import com.mongodb.client.model.Filters;
 import com.sun.net.httpserver.HttpServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import org.bson.Document;
 import org.bson.types.ObjectId;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -25,7 +26,9 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -230,17 +233,119 @@ class ConverterTest {
 
     @Order(8)
     @Test
-    void storageOutageIsRetriedABoundedNumberOfTimesThenTheJobFails() throws Exception {
+    void aDuplicateDeliveryOfAJobInHandRunsNoSecondFfmpegAndAnnouncesTheSameMp3() throws Exception {
+        Path source = TestMedia.video("h264-aac-60s.mp4", 60, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        String jobId = UUID.randomUUID().toString();
+        String videoId = store(source);
+        publish(jobId, videoId, "mov", Map.of());
+        publish(jobId, videoId, "mov", Map.of()); // both workers take one at once
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> dones(jobId).size() == 2);
+        assertThat(dones(jobId).stream().map(e -> e.get("mp3Id").asText()).distinct()).hasSize(1);
+        assertThat(events(jobId).stream().filter(e -> e.get("type").asText().equals("STARTED"))).hasSize(1);
+        assertThat(mp3Count(jobId)).isEqualTo(1);
+    }
+
+    @Order(9)
+    @Test
+    void aLeaseWhoseHolderDiedIsTakenOverOnceItRunsOut() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        Date expires = new Date(System.currentTimeMillis() + 3000);
+        ConverterInfra.db().getCollection("conversions").insertOne(new Document("_id", jobId)
+                .append("holder", "dead-host/1#lease").append("expiresAt", expires).append("updatedAt", new Date()));
+        publish(jobId, store(TestMedia.video("h264-aac.mp4", 6, "stereo")), "mov", Map.of());
+
+        assertThat(awaitEnd(jobId).get("type").asText()).isEqualTo("DONE");
+        JsonNode started = events(jobId).stream().filter(e -> e.get("type").asText().equals("STARTED")).findFirst().orElseThrow();
+        assertThat(Instant.parse(started.get("occurredAt").asText())).isAfterOrEqualTo(expires.toInstant());
+    }
+
+    @Order(10)
+    @Test
+    void aJobWithAnMp3WhoseRetriesRanOutIsAnnouncedDoneNotFailed() throws Exception {
         String jobId = submit(TestMedia.video("h264-aac.mp4", 6, "stereo"), "mov", Map.of());
-        awaitEnd(jobId);
-        String videoId = ConverterInfra.db().getCollection("videos.files").find().sort(new org.bson.Document("uploadDate", -1))
-                .first().getObjectId("_id").toHexString();
-        ConverterInfra.mongoServer.stop();
-        String doomed = UUID.randomUUID().toString();
-        publish(doomed, videoId, "mov", Map.of());
-        JsonNode end = awaitEnd(doomed);
+        String mp3Id = awaitEnd(jobId).get("mp3Id").asText();
+        ConverterInfra.db().getCollection("conversions").deleteOne(Filters.eq("_id", jobId)); // as if never decided
+        String videoId = ConverterInfra.db().getCollection("mp3s.files").find(Filters.eq("metadata.jobId", jobId)).first()
+                .get("metadata", Document.class).getString("sourceVideoId");
+
+        publishFailingSince(jobId, videoId, Instant.now().minus(Duration.ofHours(1)));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> dones(jobId).size() == 2);
+        assertThat(dones(jobId).get(1).get("mp3Id").asText()).isEqualTo(mp3Id);
+        assertThat(events(jobId).stream().map(e -> e.get("type").asText())).doesNotContain("FAILED");
+    }
+
+    @Order(11)
+    @Test
+    void aShortStorageOutageWaitsInTheRetryQueuesAndTheJobStillEndsDone() throws Exception {
+        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
+        String jobId = UUID.randomUUID().toString();
+        ConverterInfra.mongoProxy.stop();
+        try {
+            publish(jobId, videoId, "mov", Map.of());
+            await("the request waiting in a retry queue").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> retryQueueWaiting() > 0);
+            Thread.sleep(1000);
+        } finally {
+            ConverterInfra.mongoProxy.start();
+        }
+        assertThat(awaitEnd(jobId).get("type").asText()).isEqualTo("DONE");
+        assertThat(events(jobId).stream().map(e -> e.get("type").asText())).doesNotContain("FAILED");
+        assertThat(mp3Count(jobId)).isEqualTo(1);
+    }
+
+    @Order(12)
+    @Test
+    void anOutageLongerThanTheRetryBudgetFailsTheJobOnceAndDeadLettersNothing() throws Exception {
+        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
+        String jobId = UUID.randomUUID().toString();
+        ConverterInfra.mongoProxy.stop();
+        try {
+            publish(jobId, videoId, "mov", Map.of());
+            Thread.sleep(12_000); // the test profile: 2 s to a first failure, then a 6 s budget
+        } finally {
+            ConverterInfra.mongoProxy.start();
+        }
+        JsonNode end = awaitEnd(jobId);
         assertThat(end.get("type").asText()).isEqualTo("FAILED");
-        assertThat(end.get("reason").asText()).contains("3 times");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !ConverterInfra.drain(ConverterInfra.REQUESTS + ".dlq").isEmpty());
+        assertThat(end.get("reason").asText()).contains("kept failing for reasons on our side");
+        Thread.sleep(1000);
+        assertThat(events(jobId).stream().filter(e -> e.get("type").asText().equals("FAILED"))).hasSize(1);
+        assertThat(ConverterInfra.waiting(ConverterInfra.REQUESTS + ".dlq")).isZero();
+
+        publish(jobId, videoId, "mov", Map.of()); // decided once: a redelivery re-announces the same outcome
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(jobId).stream()
+                .filter(e -> e.get("type").asText().equals("FAILED")).count() == 2);
+        assertThat(events(jobId).stream().map(e -> e.get("type").asText())).doesNotContain("DONE", "STARTED");
+    }
+
+    static String store(Path file) throws Exception {
+        try (InputStream in = Files.newInputStream(file)) {
+            return videos().uploadFromStream(file.getFileName().toString(), in).toHexString();
+        }
+    }
+
+    static List<JsonNode> dones(String jobId) throws Exception {
+        return events(jobId).stream().filter(e -> e.get("type").asText().equals("DONE")).toList();
+    }
+
+    static long mp3Count(String jobId) {
+        return ConverterInfra.db().getCollection("mp3s.files").countDocuments(Filters.eq("metadata.jobId", jobId));
+    }
+
+    static long retryQueueWaiting() throws Exception {
+        long waiting = 0;
+        for (String queue : ConverterInfra.RETRY_QUEUES) {
+            waiting += ConverterInfra.waiting(queue);
+        }
+        return waiting;
+    }
+
+    static void publishFailingSince(String jobId, String videoId, Instant since) throws Exception {
+        ConverterInfra.publishRequest(JSON.writeValueAsString(Map.of("jobId", jobId, "videoId", videoId,
+                "container", "mov", "owner", "user-1", "ownerEmail", "user@example.com",
+                "originalFilename", "clip.mp4", "options", Map.of())),
+                Map.of("mp3converter-failures", 5, "mp3converter-failing-since", since.toEpochMilli()));
     }
 }

@@ -7,6 +7,8 @@ import com.rabbitmq.client.ConnectionFactory;
 import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -60,18 +62,40 @@ public final class ConfirmedPublisher implements AutoCloseable {
     }
 
     /**
+     * Publishes to the exchange.
+     *
      * @param messageId unique per logical message (used to match a broker return to this call)
      */
     public synchronized void publish(String routingKey, String messageId, byte[] json) throws IOException {
+        send(exchange, routingKey, new AMQP.BasicProperties.Builder().contentType("application/json"), messageId, json);
+    }
+
+    /**
+     * Declares {@code queue} (idempotent for the same arguments) and publishes straight to it through the
+     * default exchange, with headers and a per-message expiration (null: none).
+     */
+    public synchronized void publishToQueue(String queue, Map<String, Object> arguments, String messageId,
+                                            Map<String, Object> headers, Duration expiration, byte[] json) throws IOException {
+        try {
+            channel().queueDeclare(queue, true, false, false, arguments);
+        } catch (IOException | TimeoutException | RuntimeException e) {
+            closeQuietly();
+            throw new IOException("could not declare queue " + queue + ": " + e.getMessage(), e);
+        }
+        AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder().contentType("application/json")
+                .headers(headers);
+        if (expiration != null) {
+            properties.expiration(String.valueOf(expiration.toMillis()));
+        }
+        send("", queue, properties, messageId, json);
+    }
+
+    private void send(String toExchange, String routingKey, AMQP.BasicProperties.Builder properties, String messageId,
+                      byte[] json) throws IOException {
         String id = messageId + "/" + System.nanoTime();
         try {
             Channel ch = channel();
-            AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder()
-                    .deliveryMode(2) // persistent
-                    .contentType("application/json")
-                    .messageId(id)
-                    .build();
-            ch.basicPublish(exchange, routingKey, true, properties, json);
+            ch.basicPublish(toExchange, routingKey, true, properties.deliveryMode(2).messageId(id).build(), json);
             ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             closeQuietly();
@@ -81,7 +105,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
             throw new IOException("broker did not confirm " + routingKey + ": " + e.getMessage(), e);
         }
         if (returned.remove(id)) {
-            throw new IOException("no queue is bound for " + routingKey + " on exchange " + exchange + " yet");
+            throw new IOException("no queue is bound for " + routingKey + " on exchange '" + toExchange + "' yet");
         }
     }
 

@@ -21,11 +21,38 @@ public interface ConverterConfig {
     Path workDir();
 
     /**
-     * Deliveries of one request before the job is failed. Every return to the queue counts (a transient
-     * failure, a killed process, a shutdown that handed the job back), so leave room for a few of those.
+     * Conversions at once: the request queue's prefetch, and the bound on ffmpeg processes (also after a
+     * broker reconnect, when the deliveries of the lost channel are still converting).
      */
-    @WithDefault("5")
-    int maxAttempts();
+    int workers();
+
+    /** Retries of transient failures (storage, broker, a killed ffmpeg), through the broker's retry queues. */
+    Retry retry();
+
+    /** The lease a worker holds on a job while converting it, so no other worker converts it at once. */
+    Lease lease();
+
+    /** How long a job's decided outcome is kept (redeliveries within it re-announce it); the gateway's retention. */
+    Duration outcomeRetention();
+
+    interface Retry {
+        /** Delay after the first failure; it doubles each time (with jitter) up to {@link #maxDelay()}. */
+        @WithDefault("PT2S")
+        Duration initialDelay();
+
+        @WithDefault("PT1M")
+        Duration maxDelay();
+
+        /** A job failing for reasons on our side is retried this long after its first failure, then fails. */
+        @WithDefault("PT15M")
+        Duration budget();
+    }
+
+    interface Lease {
+        /** A lease not renewed for this long is taken over (its holder died); renewed every third of it. */
+        @WithDefault("PT30S")
+        Duration ttl();
+    }
 
     /** ffmpeg may take at most this long plus {@link #timeoutPerMediaSecond()} per second of media. */
     @WithDefault("PT60S")

@@ -3,10 +3,10 @@ package com.mp3converter.converter.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.converter.config.ConverterConfig;
 import com.mp3converter.converter.service.ConversionService;
+import com.mp3converter.converter.service.Next;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,35 +16,44 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Takes conversion requests with manual acks. Prefetch (max-outstanding-messages) equals the worker
- * count, and since a request stays unacked until its job ended, that is also how many run at once.
- * Ack: the job ended (MP3 stored and "done" confirmed, or "failed" confirmed). Requeue: a transient
- * failure, up to converter.max-attempts deliveries. Dead-letter: unreadable messages and jobs whose
- * attempts ran out (after marking them failed).
+ * Takes conversion requests with manual acks; prefetch is the worker count, and a semaphore of the same
+ * size bounds the conversions running at once, also after a broker reconnect, when the deliveries of the
+ * lost channel are still converting while the new channel receives them again.
+ * Ack: the job's outcome was announced, or the request was put into a retry queue (a transient failure,
+ * or a job another delivery holds). Once the retry budget is spent the job is given up. Dead-letter:
+ * unreadable messages only. SIGTERM hands the requests in hand back to the queue.
  */
 @ApplicationScoped
 public class ConversionRequestConsumer {
 
     private static final String CHANNEL = "conversion-requests";
+    /** A deferred request looks again this long after the other holder's lease would run out. */
+    private static final Duration DEFER_MARGIN = Duration.ofSeconds(1);
 
     private final ConversionService conversions;
+    private final RetryQueues retries;
     private final ObjectMapper json;
-    private final int maxAttempts;
+    private final Duration budget;
     private final Duration shutdownGrace;
+    private final Semaphore workers;
     private final AtomicInteger inHand = new AtomicInteger();
     private volatile boolean stopping;
 
-    ConversionRequestConsumer(ConversionService conversions, ObjectMapper json, ConverterConfig config) {
+    ConversionRequestConsumer(ConversionService conversions, RetryQueues retries, ObjectMapper json, ConverterConfig config) {
         this.conversions = conversions;
+        this.retries = retries;
         this.json = json;
-        this.maxAttempts = config.maxAttempts();
+        this.budget = config.retry().budget();
         this.shutdownGrace = config.shutdownGrace();
+        this.workers = new Semaphore(config.workers(), true);
     }
 
     /**
@@ -80,34 +89,63 @@ public class ConversionRequestConsumer {
             Log.errorf("Dead-lettering an unreadable conversion request: %s", e.getMessage());
             return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
         }
-        if (stopping) {
-            // Neither acked nor rejected: a rejected request would come straight back (a tight loop that burns
-            // its delivery count). Held, it goes back to the queue when the connection closes; the prefetch
-            // bounds how many are held.
-            return new CompletableFuture<>();
-        }
+        RetryState history = RetryState.of(message);
         inHand.incrementAndGet();
-        long attempt = previousDeliveries(message) + 1;
         try {
-            if (attempt > maxAttempts) {
-                conversions.fail(request, "conversion failed " + maxAttempts + " times for reasons on our side; please upload again");
-                return message.nack(new IllegalStateException("attempts exhausted"), Metadata.of(new RabbitMQRejectMetadata(false)));
+            Next next;
+            workers.acquire();
+            try {
+                if (stopping) {
+                    return held();
+                }
+                next = history.budgetSpent(budget, Instant.now()) ? conversions.giveUp(request) : conversions.process(request);
+            } finally {
+                workers.release();
             }
-            conversions.convert(request);
-            return message.ack();
-        } catch (IOException | RuntimeException e) {
-            Log.warnf("Job %s attempt %d of %d failed, will retry: %s", request.jobId(), attempt, maxAttempts, e.getMessage());
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+            return settle(message, request, history, next);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return held();
         } finally {
             inHand.decrementAndGet();
         }
     }
 
-    /** Quorum queues count earlier deliveries (nacks and consumers that died) in x-delivery-count. */
-    private static long previousDeliveries(Message<?> message) {
-        return message.getMetadata(IncomingRabbitMQMetadata.class)
-                .flatMap(m -> m.getHeader("x-delivery-count", Number.class))
-                .map(Number::longValue)
-                .orElse(0L);
+    private CompletionStage<Void> settle(Message<byte[]> message, ConversionRequest request, RetryState history, Next next)
+            throws InterruptedException {
+        if (next instanceof Next.Finished) {
+            return message.ack();
+        }
+        if (stopping) {
+            return message.nack(new IllegalStateException("shutting down"), Metadata.of(new RabbitMQRejectMetadata(true)));
+        }
+        RetryState state = history;
+        Duration delay;
+        if (next instanceof Next.Retry retry) {
+            state = history.failedAgain(Instant.now());
+            delay = retries.backoff(state.failures());
+            Log.warnf("Job %s failed on our side (failure %d, failing for %s), retrying in %s: %s", request.jobId(),
+                    state.failures(), Duration.between(state.failingSince(), Instant.now()).withNanos(0), delay, retry.reason());
+        } else {
+            delay = ((Next.Defer) next).lookAgainIn().plus(DEFER_MARGIN);
+            Log.infof("Job %s is held by another delivery; looking again in %s", request.jobId(), delay.withNanos(0));
+        }
+        try {
+            retries.schedule(request.jobId(), message.getPayload(), state, delay);
+            return message.ack();
+        } catch (IOException e) {
+            // No retry queue reachable: hand the request back only after the delay, so nothing spins.
+            Log.warnf("Job %s: retry queue unreachable (%s); requeueing in %s", request.jobId(), e.getMessage(), delay);
+            Thread.sleep(delay.toMillis());
+            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+        }
+    }
+
+    /**
+     * Neither acked nor rejected: a rejected request would come straight back (a tight loop). Held, it goes
+     * back to the queue when the connection closes; the prefetch bounds how many are held.
+     */
+    private static CompletionStage<Void> held() {
+        return new CompletableFuture<>();
     }
 }

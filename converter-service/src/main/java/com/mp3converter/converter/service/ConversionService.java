@@ -5,6 +5,7 @@ import com.mp3converter.converter.config.ConverterConfig;
 import com.mp3converter.converter.messaging.ConversionRequest;
 import com.mp3converter.converter.messaging.EventPublisher;
 import com.mp3converter.converter.messaging.JobEvent;
+import com.mp3converter.converter.repository.JobLeases;
 import com.mp3converter.converter.storage.MediaStorage;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -23,27 +24,38 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One conversion: idempotency check, video to a private temp dir, ffmpeg, MP3 into GridFS, "done"
- * confirmed by the broker. Returns normally when the job reached an end (done or permanently failed,
- * event published) and throws IOException when it should be retried.
+ * One delivery of a conversion request: claim the job's lease, convert, store the MP3, decide the outcome
+ * once and announce it. A job with an MP3 is DONE for good; FAILED is decided only by the lease holder
+ * (or, when retries ran out, by nobody holding one) and only while no MP3 exists. Redeliveries of a
+ * decided job re-announce the decision, so the gateway and the notifier always hear the same outcome.
  */
 @ApplicationScoped
 public class ConversionService {
 
     private final MediaStorage storage;
+    private final JobLeases leases;
     private final Ffmpeg ffmpeg;
     private final EventPublisher events;
     private final ConverterConfig config;
     private final MeterRegistry metrics;
     private final Timer conversionTime;
+    private final ScheduledExecutorService leaseRenewals = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lease-renewal");
+        t.setDaemon(true);
+        return t;
+    });
 
-    ConversionService(MediaStorage storage, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
+    ConversionService(MediaStorage storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
                       MeterRegistry metrics) {
         this.storage = storage;
+        this.leases = leases;
         this.ffmpeg = ffmpeg;
         this.events = events;
         this.config = config;
@@ -62,14 +74,62 @@ public class ConversionService {
         ffmpeg.stopAll();
     }
 
-    public void convert(ConversionRequest request) throws IOException {
-        var existing = storage.findMp3OfJob(request.jobId());
-        if (existing.isPresent()) {
-            Log.infof("Job %s already has MP3 %s; announcing it again", request.jobId(), existing.get().getObjectId());
-            events.publish(done(request, existing.get()));
-            return;
+    /** Converts the job unless another delivery holds it or its outcome is known. Never throws. */
+    public Next process(ConversionRequest request) {
+        try {
+            JobLeases.Claim claim = leases.claim(request.jobId());
+            if (claim instanceof JobLeases.Claim.Taken taken) {
+                return convertHolding(request, taken.token());
+            }
+            return announce(request, claim);
+        } catch (IOException | RuntimeException e) {
+            return new Next.Retry(e.getMessage());
         }
-        publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
+    }
+
+    /**
+     * The retry budget is spent: DONE if an MP3 exists after all, else FAILED unless a live lease elsewhere
+     * is still converting it.
+     */
+    public Next giveUp(ConversionRequest request) {
+        try {
+            Optional<GridFSFile> mp3 = storage.findMp3OfJob(request.jobId());
+            if (mp3.isPresent()) {
+                leases.decideDone(request.jobId());
+                return announce(request, new JobLeases.Claim.Decided(JobLeases.Outcome.DONE, null));
+            }
+            return fail(request, null, "the conversion kept failing for reasons on our side for "
+                    + config.retry().budget().toMinutes() + " minutes; please upload the video again");
+        } catch (IOException | RuntimeException e) {
+            return new Next.Retry(e.getMessage()); // storage still down: nothing can be decided yet
+        }
+    }
+
+    private Next convertHolding(ConversionRequest request, String token) throws IOException {
+        String jobId = request.jobId();
+        try (LeaseKeeper lease = new LeaseKeeper(leases, jobId, token, config.lease().ttl().dividedBy(3), leaseRenewals)) {
+            Optional<GridFSFile> existing = storage.findMp3OfJob(jobId);
+            if (existing.isPresent()) {
+                Log.infof("Job %s already has MP3 %s; announcing it again", jobId, existing.get().getObjectId());
+            } else {
+                publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
+                existing = Optional.of(convert(request, lease));
+                metrics.counter("converter.jobs", "outcome", "done").increment();
+            }
+            leases.decideDone(jobId);
+            events.publish(done(request, existing.get()));
+            return Next.FINISHED;
+        } catch (FileNotFoundException gone) {
+            return fail(request, token, "the uploaded video no longer exists (the job was deleted)");
+        } catch (PermanentFailure e) {
+            return fail(request, token, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            releaseQuietly(jobId, token);
+            throw e;
+        }
+    }
+
+    private GridFSFile convert(ConversionRequest request, LeaseKeeper lease) throws IOException, PermanentFailure {
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try (MediaStorage.Video video = storage.openVideo(request.videoId())) {
@@ -77,25 +137,22 @@ public class ConversionService {
             long started = System.nanoTime();
             Ffmpeg.Input input = input(video, request.container(), dir);
             Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
-            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(),
-                    request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options(), mp3,
-                    new ProgressThrottle(request));
+            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), options(request), mp3,
+                    new ProgressThrottle(request), lease::held);
             long elapsed = System.nanoTime() - started;
             conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
             if (result.durationSeconds() > 0) {
                 metrics.summary("converter.realtime.factor").record(result.durationSeconds() / (elapsed / 1e9));
             }
+            if (!lease.held()) {
+                throw new IOException("the lease on the job was lost while converting");
+            }
             GridFSFile stored = storage.storeMp3(mp3, mp3Name(request.originalFilename()), new Document("jobId", request.jobId())
                     .append("owner", request.owner()).append("sourceVideoId", request.videoId())
                     .append("durationSeconds", result.durationSeconds()).append("bitrate", bitrateLabel(request)));
-            events.publish(done(request, stored));
-            metrics.counter("converter.jobs", "outcome", "done").increment();
             Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
                     result.durationSeconds(), elapsed / 1e9);
-        } catch (FileNotFoundException gone) {
-            fail(request, "the uploaded video no longer exists (the job was deleted)");
-        } catch (PermanentFailure e) {
-            fail(request, e.getMessage());
+            return stored;
         } finally {
             deleteRecursively(dir);
         }
@@ -116,11 +173,47 @@ public class ConversionService {
         return Ffmpeg.Input.file(copy);
     }
 
-    /** Ends the job as failed and tells everyone; used for permanent failures and exhausted retries. */
-    public void fail(ConversionRequest request, String reason) throws IOException {
-        Log.infof("Job %s failed: %s", request.jobId(), reason);
-        events.publish(JobEvent.of(request, JobEvent.Type.FAILED).withReason(reason));
-        metrics.counter("converter.jobs", "outcome", "failed").increment();
+    /** Decides FAILED as the lease holder (token null: if no live lease exists); announces whatever stands then. */
+    private Next fail(ConversionRequest request, String token, String reason) throws IOException {
+        JobLeases.Claim decided = leases.decideFailed(request.jobId(), token, reason);
+        if (decided instanceof JobLeases.Claim.Decided d && d.outcome() == JobLeases.Outcome.FAILED && reason.equals(d.reason())) {
+            Log.infof("Job %s failed: %s", request.jobId(), reason);
+            metrics.counter("converter.jobs", "outcome", "failed").increment();
+        }
+        return announce(request, decided);
+    }
+
+    /** Publishes a decided outcome again (redelivery); a job held elsewhere is looked at later. */
+    private Next announce(ConversionRequest request, JobLeases.Claim claim) throws IOException {
+        if (claim instanceof JobLeases.Claim.HeldElsewhere held) {
+            return new Next.Defer(held.remaining());
+        }
+        if (claim instanceof JobLeases.Claim.Decided decided) {
+            if (decided.outcome() == JobLeases.Outcome.FAILED) {
+                events.publish(JobEvent.of(request, JobEvent.Type.FAILED).withReason(decided.reason()));
+            } else {
+                Optional<GridFSFile> mp3 = storage.findMp3OfJob(request.jobId());
+                if (mp3.isPresent()) {
+                    events.publish(done(request, mp3.get()));
+                } else {
+                    Log.infof("Job %s was DONE and its MP3 is gone (job deleted); nothing to announce", request.jobId());
+                }
+            }
+            return Next.FINISHED;
+        }
+        throw new IllegalStateException("a lease taken is not an outcome");
+    }
+
+    private void releaseQuietly(String jobId, String token) {
+        try {
+            leases.release(jobId, token);
+        } catch (RuntimeException e) {
+            Log.debugf("Job %s: lease not released (it runs out by itself): %s", jobId, e.getMessage());
+        }
+    }
+
+    private static ConversionRequest.Options options(ConversionRequest request) {
+        return request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options();
     }
 
     private static JobEvent done(ConversionRequest request, GridFSFile mp3) {
@@ -144,7 +237,7 @@ public class ConversionService {
     }
 
     private static String bitrateLabel(ConversionRequest request) {
-        var options = request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options();
+        var options = options(request);
         return options.bitrateKbps() != null ? options.bitrateKbps() + "k"
                 : "V" + (options.vbrQuality() != null ? options.vbrQuality() : 2);
     }

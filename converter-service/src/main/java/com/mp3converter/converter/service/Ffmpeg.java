@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -87,10 +88,11 @@ public class Ffmpeg {
 
     /**
      * Encodes the first audio stream of {@code input} to MP3 at {@code output}. Reports progress in
-     * percent. Throws PermanentFailure when the input is at fault, IOException when we are.
+     * percent; stops within a second once {@code keepGoing} turns false. Throws PermanentFailure when the
+     * input is at fault, IOException when we are.
      */
-    public Result toMp3(Input input, String container, Options options, Path output, IntConsumer progress)
-            throws PermanentFailure, IOException {
+    public Result toMp3(Input input, String container, Options options, Path output, IntConsumer progress,
+                        BooleanSupplier keepGoing) throws PermanentFailure, IOException {
         if (!CONTAINERS.contains(container)) {
             throw new PermanentFailure("unsupported container");
         }
@@ -104,25 +106,28 @@ public class Ffmpeg {
         ffmpeg.execute(false, true);
         running.add(ffmpeg);
         Feed feed = input.stream() == null ? null : Feed.start(input.stream(), ffmpeg.getOutputStream());
-        var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLate(ffmpeg, started), 1, 1, TimeUnit.SECONDS);
+        var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLateOrUnwanted(ffmpeg, started, keepGoing), 1, 1, TimeUnit.SECONDS);
         try {
             Thread stderr = new Thread(() -> run.readDiagnostics(ffmpeg), "ffmpeg-stderr");
             stderr.setDaemon(true);
             stderr.start();
             run.readProgress(ffmpeg, progress);
             stderr.join(TimeUnit.SECONDS.toMillis(10));
-            int exit = ffmpeg.getProcessExitCode(); // waits for the process
+            int exit = exitCode(ffmpeg);
             if (stopping) {
                 throw new IOException("ffmpeg stopped because the service is shutting down");
+            }
+            if (run.unwanted) {
+                throw new IOException("ffmpeg stopped: the job is no longer this worker's");
+            }
+            if (run.timedOut) {
+                throw new PermanentFailure("conversion took too long and was stopped");
             }
             if (feed != null) {
                 feed.rethrowSourceFailure(); // a cut-short stream can still make ffmpeg "succeed"
             }
             if (exit == KILLED_BY_SIGKILL || exit == KILLED_BY_SIGTERM) {
                 throw new IOException("ffmpeg was killed from outside (exit " + exit + ")"); // not the file's fault
-            }
-            if (run.timedOut) {
-                throw new PermanentFailure("conversion took too long and was stopped");
             }
             if (exit > SIGNALLED && exit < SIGNALLED + 32) {
                 // Deterministic for a given file and binary (a segfault, an abort): a retry crashes again.
@@ -142,6 +147,15 @@ public class Ffmpeg {
             killer.cancel(false);
             running.remove(ffmpeg);
             ffmpeg.destroy();
+        }
+    }
+
+    /** Waits for ffmpeg's exit; JAVE's destroy() forgets the process, so one we stopped has no code left to read. */
+    private static int exitCode(ProcessWrapper ffmpeg) {
+        try {
+            return ffmpeg.getProcessExitCode();
+        } catch (NullPointerException stoppedByUs) {
+            return KILLED_BY_SIGTERM;
         }
     }
 
@@ -244,6 +258,7 @@ public class Ffmpeg {
         private volatile double sourceSeconds;
         private volatile double encodedSeconds;
         private volatile boolean timedOut;
+        private volatile boolean unwanted;
 
         Run(Options options, long inputBytes) {
             this.options = options;
@@ -292,7 +307,12 @@ public class Ffmpeg {
             return clip != null ? Math.min(clip, fromStart) : fromStart;
         }
 
-        void killIfLate(ProcessWrapper ffmpeg, long startedNanos) {
+        void killIfLateOrUnwanted(ProcessWrapper ffmpeg, long startedNanos, BooleanSupplier keepGoing) {
+            if (!keepGoing.getAsBoolean()) {
+                unwanted = true;
+                ffmpeg.destroy();
+                return;
+            }
             // A stream may declare no duration: then the size bounds it.
             double mediaSeconds = sourceSeconds > 0 ? expectedSeconds() : (double) inputBytes / MIN_BYTES_PER_MEDIA_SECOND;
             Duration allowed = config.timeoutBase().plus(config.timeoutPerMediaSecond().multipliedBy(

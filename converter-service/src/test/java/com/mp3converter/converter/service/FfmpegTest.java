@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,18 +35,45 @@ class FfmpegTest {
         assertThatThrownBy(() -> convert(ffmpeg)).isInstanceOf(IOException.class).hasMessageContaining("killed from outside");
     }
 
+    @Test
+    void anFfmpegWhoseJobIsNoLongerThisWorkersIsStoppedAndRetried() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("exec sleep 60");
+
+        assertThatThrownBy(() -> convert(ffmpeg, () -> false)).isInstanceOf(IOException.class)
+                .hasMessageContaining("no longer this worker's");
+    }
+
+    @Test
+    void anFfmpegThatRunsPastItsDeadlineFailsTheJobForGood() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("exec sleep 60", "PT1S");
+
+        assertThatThrownBy(() -> convert(ffmpeg)).isInstanceOf(PermanentFailure.class)
+                .hasMessage("conversion took too long and was stopped");
+    }
+
     private void convert(Ffmpeg ffmpeg) throws Exception {
+        convert(ffmpeg, () -> true);
+    }
+
+    private void convert(Ffmpeg ffmpeg, BooleanSupplier keepGoing) throws Exception {
         Path video = Files.write(dir.resolve("in.mp4"), new byte[1024]);
-        ffmpeg.toMp3(Ffmpeg.Input.file(video), "mov", ConversionRequest.Options.DEFAULTS, dir.resolve("out.mp3"), percent -> { });
+        ffmpeg.toMp3(Ffmpeg.Input.file(video), "mov", ConversionRequest.Options.DEFAULTS, dir.resolve("out.mp3"), percent -> { }, keepGoing);
     }
 
     private Ffmpeg withFakeFfmpeg(String body) throws IOException {
+        return withFakeFfmpeg(body, "PT60S");
+    }
+
+    private Ffmpeg withFakeFfmpeg(String body, String timeoutBase) throws IOException {
         Path script = dir.resolve("ffmpeg");
         Files.writeString(script, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         ConverterConfig config = new SmallRyeConfigBuilder().withMapping(ConverterConfig.class)
                 .withDefaultValue("converter.ffmpeg-path", script.toString())
                 .withDefaultValue("converter.work-dir", dir.toString())
+                .withDefaultValue("converter.workers", "1")
+                .withDefaultValue("converter.timeout-base", timeoutBase)
+                .withDefaultValue("converter.outcome-retention", "P7D")
                 .build().getConfigMapping(ConverterConfig.class);
         return new Ffmpeg(config);
     }

@@ -101,11 +101,36 @@ class NotificationTest {
         String jobId = UUID.randomUUID().toString();
         try (var client = com.mongodb.client.MongoClients.create(NotificationInfra.mongo.uri())) {
             client.getDatabase("mp3converter").getCollection("sent_notifications").insertOne(
-                    new org.bson.Document("_id", jobId + ":DONE").append("state", "SENDING")
+                    new org.bson.Document("_id", jobId).append("kind", "DONE").append("state", "SENDING")
                             .append("claimedAt", java.util.Date.from(java.time.Instant.now().minus(Duration.ofHours(1)))));
         }
         NotificationInfra.publish("conversion.event.done", doneEvent(jobId, email, "orphan.mp4"));
         await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+    }
+
+    @Test
+    void aJobGetsOneFinalEmailNeverBothDoneAndFailed() throws Exception {
+        String email = "final-" + UUID.randomUUID() + "@example.com";
+        String jobId = UUID.randomUUID().toString();
+        NotificationInfra.publish("conversion.event.done", doneEvent(jobId, email, "clip.mp4"));
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+        NotificationInfra.publish("conversion.event.failed", """
+                {"jobId":"%s","type":"FAILED","ownerEmail":"%s","originalFilename":"clip.mp4",
+                 "reason":"the conversion kept failing"}""".formatted(jobId, email));
+        Thread.sleep(3000);
+        assertThat(mailsTo(email)).hasSize(1);
+        assertThat(mailsTo(email).get(0).getSubject()).startsWith("Your MP3 is ready");
+    }
+
+    @Test
+    void emailRecordsExpireAfterTheRetention() {
+        try (var client = com.mongodb.client.MongoClients.create(NotificationInfra.mongo.uri())) {
+            var indexes = client.getDatabase("mp3converter").getCollection("sent_notifications").listIndexes()
+                    .into(new java.util.ArrayList<>());
+            assertThat(indexes).filteredOn(index -> index.containsKey("expireAfterSeconds"))
+                    .singleElement().satisfies(index -> assertThat(index.get("expireAfterSeconds", Number.class).longValue())
+                            .isEqualTo(Duration.ofDays(7).toSeconds()));
+        }
     }
 
     @Test

@@ -69,10 +69,6 @@ public class JobRepository {
         return jobs.countDocuments(Filters.eq("owner", owner));
     }
 
-    public boolean deleteOwned(String id, String owner) {
-        return jobs.deleteOne(Filters.and(Filters.eq("_id", id), Filters.eq("owner", owner))).getDeletedCount() == 1;
-    }
-
     public void markPublished(String id) {
         jobs.updateOne(Filters.eq("_id", id), Updates.set("published", true));
     }
@@ -83,6 +79,13 @@ public class JobRepository {
                 .sort(Sorts.ascending("createdAt")).limit(limit).map(JobRepository::fromDocument).into(new ArrayList<>());
     }
 
+    /** Takes the right to publish a pending job until {@code until}; false if another replica holds it. */
+    public boolean claimPublication(String id, Instant now, Instant until) {
+        return jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("published", false),
+                        Filters.or(Filters.exists("publishClaimedUntil", false), Filters.lt("publishClaimedUntil", Date.from(now)))),
+                Updates.set("publishClaimedUntil", Date.from(until))).getModifiedCount() == 1;
+    }
+
     public List<Job> findCreatedBefore(Instant before, int limit) {
         return jobs.find(Filters.lt("createdAt", Date.from(before))).limit(limit)
                 .map(JobRepository::fromDocument).into(new ArrayList<>());
@@ -90,10 +93,6 @@ public class JobRepository {
 
     public void delete(String id) {
         jobs.deleteOne(Filters.eq("_id", id));
-    }
-
-    public boolean exists(String id) {
-        return jobs.countDocuments(Filters.eq("_id", id)) > 0;
     }
 
     public void markStarted(String id, Instant at) {

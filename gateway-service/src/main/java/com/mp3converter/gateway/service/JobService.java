@@ -12,10 +12,13 @@ import com.mp3converter.gateway.repository.JobStatus;
 import com.mp3converter.gateway.storage.MediaStorage;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -24,7 +27,6 @@ import java.util.List;
  */
 @ApplicationScoped
 public class JobService {
-
 
     public record Mp3Download(Job job, GridFSFile file) {
     }
@@ -61,13 +63,25 @@ public class JobService {
     @Scheduled(every = "${gateway.publish.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void publishPending() {
         whileStorageUp("Publishing pending jobs", () -> {
-            for (Job job : jobs.findUnpublishedBefore(Instant.now().minus(config.publish().retryAfter()), 100)) {
-                Log.infof("Publishing pending job %s", job.id());
-                publish(job);
+            Instant now = Instant.now();
+            for (Job job : jobs.findUnpublishedBefore(now.minus(config.publish().retryAfter()), 100)) {
+                // Claimed first, so with several gateway replicas one of them publishes it per period.
+                if (jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
+                    Log.infof("Publishing pending job %s", job.id());
+                    publish(job);
+                }
             }
         });
     }
 
+    /**
+     * Applies a converter event. While storage is unreachable the event waits here, with a growing delay,
+     * instead of going back to the broker at once (which would spend its delivery limit in seconds); the
+     * consumer's other deliveries wait behind it. Budget: {@code JobService/apply/Retry/maxDuration}.
+     */
+    @Retry(retryOn = MongoException.class, maxRetries = -1, delay = 500, jitter = 200, maxDuration = 15,
+            durationUnit = ChronoUnit.MINUTES)
+    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
     public void apply(JobEvent event) {
         Instant at = event.occurredAt() == null ? Instant.now() : event.occurredAt();
         switch (event.type()) {

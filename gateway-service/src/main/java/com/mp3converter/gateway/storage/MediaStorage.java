@@ -104,10 +104,6 @@ public class MediaStorage {
         deleteQuietly(videos, videoId);
     }
 
-    public void deleteMp3(String mp3Id) {
-        deleteQuietly(mp3s, mp3Id);
-    }
-
     /** Deletes every MP3 stored for a job (normally one). */
     public void deleteMp3sOfJob(String jobId) {
         for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {

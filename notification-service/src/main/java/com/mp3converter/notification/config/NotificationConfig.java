@@ -17,4 +17,7 @@ public interface NotificationConfig {
      */
     @WithDefault("PT2M")
     Duration claimLease();
+
+    /** How long the record of a job's email is kept (redeliveries within it send nothing); the gateway's retention. */
+    Duration recordRetention();
 }

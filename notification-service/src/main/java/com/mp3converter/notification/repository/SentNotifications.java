@@ -5,19 +5,25 @@ import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
 import com.mp3converter.notification.config.NotificationConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One record per (job, kind) email, keyed by _id so a second cannot exist: claimed (SENDING) by the
- * delivery that sends it, then SENT. A claim whose holder died is taken over once its lease ran out.
+ * One record per job, keyed by _id so a second cannot exist: the job's one final email (DONE or FAILED,
+ * whichever event came first), claimed (SENDING) by the delivery that sends it, then SENT. A claim whose
+ * holder died is taken over once its lease ran out. Records expire after the retention.
  */
 @ApplicationScoped
 public class SentNotifications {
@@ -27,6 +33,8 @@ public class SentNotifications {
         CLAIMED,
         /** It went out already. */
         SENT,
+        /** The job's final email was of the other kind: a job gets one, never both. */
+        OTHER_KIND_SENT,
         /** Another delivery is sending it right now. */
         IN_PROGRESS
     }
@@ -36,18 +44,24 @@ public class SentNotifications {
 
     private final MongoCollection<Document> records;
     private final Duration lease;
+    private final Duration retention;
 
     SentNotifications(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database,
                       NotificationConfig config) {
         this.records = mongo.getDatabase(database).getCollection("sent_notifications");
         this.lease = config.claimLease();
+        this.retention = config.recordRetention();
+    }
+
+    void createIndexes(@Observes StartupEvent start) {
+        records.createIndex(Indexes.ascending("claimedAt"), new IndexOptions().expireAfter(retention.toSeconds(), TimeUnit.SECONDS));
     }
 
     public Claim claim(String jobId, String kind, String recipient) {
-        String id = key(jobId, kind);
+        String id = jobId;
         Date now = new Date();
         try {
-            records.insertOne(new Document("_id", id).append("state", SENDING).append("claimedAt", now)
+            records.insertOne(new Document("_id", id).append("kind", kind).append("state", SENDING).append("claimedAt", now)
                     .append("recipient", recipient));
             return Claim.CLAIMED;
         } catch (MongoWriteException e) {
@@ -56,29 +70,27 @@ public class SentNotifications {
             }
         }
         Date expired = Date.from(Instant.now().minus(lease));
-        if (records.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("state", SENDING), Filters.lt("claimedAt", expired)),
-                Updates.set("claimedAt", now)).getModifiedCount() == 1) {
+        if (records.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("kind", kind), Filters.eq("state", SENDING),
+                        Filters.lt("claimedAt", expired)), Updates.set("claimedAt", now)).getModifiedCount() == 1) {
             return Claim.CLAIMED; // its holder died before it could send
         }
         Document record = records.find(Filters.eq("_id", id)).first();
         if (record == null) {
             return Claim.IN_PROGRESS; // released a moment ago: the caller tries again
         }
-        // Records written before claims existed have no state; they were written after sending.
+        if (!kind.equals(record.getString("kind"))) {
+            return Claim.OTHER_KIND_SENT;
+        }
         return SENDING.equals(record.getString("state")) ? Claim.IN_PROGRESS : Claim.SENT;
     }
 
-    public void markSent(String jobId, String kind) {
-        records.updateOne(Filters.eq("_id", key(jobId, kind)), Updates.combine(Updates.set("state", SENT),
+    public void markSent(String jobId) {
+        records.updateOne(Filters.eq("_id", jobId), Updates.combine(Updates.set("state", SENT),
                 Updates.set("sentAt", new Date())));
     }
 
-    /** Sending failed: the next delivery may claim it at once. */
-    public void release(String jobId, String kind) {
-        records.deleteOne(Filters.and(Filters.eq("_id", key(jobId, kind)), Filters.eq("state", SENDING)));
-    }
-
-    private static String key(String jobId, String kind) {
-        return jobId + ":" + kind;
+    /** Sending failed: the next delivery (of either kind) may claim it at once. */
+    public void release(String jobId) {
+        records.deleteOne(Filters.and(Filters.eq("_id", jobId), Filters.eq("state", SENDING)));
     }
 }

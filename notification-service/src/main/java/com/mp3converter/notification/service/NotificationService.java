@@ -4,11 +4,17 @@ import com.mp3converter.notification.messaging.JobEvent;
 import com.mp3converter.notification.repository.SentNotifications;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import com.mongodb.MongoException;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
+
+import java.time.temporal.ChronoUnit;
 
 /**
- * One email per (job, kind), however often and however concurrently the event is delivered: the delivery
- * that claims the record sends, the others wait for it and skip. The only duplicate left is a crash
+ * One final email per job, however often and however concurrently its events are delivered: the delivery
+ * that claims the job's record sends, the others wait for it and skip; a FAILED event for a job that got
+ * its DONE email (or the reverse) sends nothing. The only duplicate left is a crash
  * after the SMTP server accepted the mail and before the record says SENT (the claim's lease then runs
  * out and a redelivery sends again); the fixed Message-ID lets mail clients fold it.
  */
@@ -29,6 +35,13 @@ public class NotificationService {
         this.metrics = metrics;
     }
 
+    /**
+     * While storage is unreachable the event waits here with a growing delay rather than going back to
+     * the broker at once. Budget: {@code NotificationService/notify/Retry/maxDuration}.
+     */
+    @Retry(retryOn = MongoException.class, maxRetries = -1, delay = 500, jitter = 200, maxDuration = 15,
+            durationUnit = ChronoUnit.MINUTES)
+    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
     public void notify(JobEvent event) throws InterruptedException {
         String kind = event.type().name();
         SentNotifications.Claim claim;
@@ -39,13 +52,17 @@ public class NotificationService {
             Log.infof("Email for job %s (%s) already sent; skipping redelivery", event.jobId(), kind);
             return;
         }
+        if (claim == SentNotifications.Claim.OTHER_KIND_SENT) {
+            Log.warnf("Job %s got its final email already, of the other kind; not sending %s", event.jobId(), kind);
+            return;
+        }
         try {
             mailSender.send(composer.compose(event));
         } catch (RuntimeException e) {
-            sent.release(event.jobId(), kind);
+            sent.release(event.jobId());
             throw e;
         }
-        sent.markSent(event.jobId(), kind);
+        sent.markSent(event.jobId());
         metrics.counter("notification.emails", "outcome", "sent", "kind", kind).increment();
         Log.infof("Emailed the owner of job %s (%s)", event.jobId(), kind);
     }

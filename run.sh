@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole pipeline locally: builds what is missing, starts what is not running, starts the four
 # services from their packaged jars, waits until they are ready, and prints the curl walk-through.
-# Ctrl-C (or SIGTERM) stops everything this script started, and nothing else.
+# A process that exits unexpectedly is restarted with a growing delay, as Kubernetes would (a line on the
+# console and in the run log, run.log). Ctrl-C (or SIGTERM) stops everything this script started, and nothing else.
 #
 # Infra from the environment when given, else local:
 #   MySQL/MariaDB  MYSQL_HOST/MYSQL_PORT (or AUTH_DB_URL), AUTH_DB_USER/AUTH_DB_PASSWORD; default: this
@@ -36,6 +37,33 @@ stop_all() {
 trap 'stop_all; exit 0' INT TERM
 trap stop_all EXIT
 
+log_line() { echo "$(date +%H:%M:%S) run.sh: $*" | tee -a "$RUN_DIR/run.log" >&2; }
+
+# supervise NAME LOG COMMAND...: runs COMMAND in the background and starts it again whenever it exits, after
+# 1 s doubling to 30 s (back to 1 s once it has run for a minute). SIGTERM to the supervisor stops the
+# process (and waits for it) instead. $! is the supervisor; the process's own pid is in $RUN_DIR/NAME.pid.
+supervise() {
+  local name=$1 log=$2; shift 2
+  (
+    child=""
+    trap '[ -n "$child" ] && kill "$child" 2>/dev/null; [ -n "$child" ] && wait "$child" 2>/dev/null; exit 0' TERM
+    delay=1
+    while true; do
+      started=$SECONDS
+      "$@" >> "$log" 2>&1 &
+      child=$!
+      echo "$child" > "$RUN_DIR/$name.pid"
+      code=0; wait "$child" || code=$?
+      child=""
+      [ $((SECONDS - started)) -ge 60 ] && delay=1
+      log_line "$name (pid $(cat "$RUN_DIR/$name.pid")) exited with code $code; restarting it in ${delay}s (log: $log)"
+      sleep "$delay" & wait $!
+      delay=$((delay * 2 > 30 ? 30 : delay * 2))
+    done
+  ) &
+  PIDS+=($!)
+}
+
 fail() { echo "run.sh: $*" >&2; exit 1; }
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
@@ -65,8 +93,9 @@ if [ -z "${MONGODB_URI:-}" ]; then
   port_open 127.0.0.1 "$MONGO_PORT" && fail "port $MONGO_PORT is taken: set MONGODB_URI to your MongoDB, or MONGO_PORT"
   # C1 only: mongo-java-server's query and aggregation code kept the C2 compiler busy for ~15 s of CPU in
   # its first minute, taken from the converter; with C1 it serves the pipeline as fast and costs a third.
-  java -Xmx1g ${MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=1} -jar dev-infra/target/dev-infra.jar "$MONGO_PORT" "$DATA_DIR/mongo.mv" > "$RUN_DIR/mongo.log" 2>&1 &
-  PIDS+=($!)
+  # shellcheck disable=SC2086 # MONGO_JAVA_OPTS: options split on spaces
+  supervise embedded-mongodb "$RUN_DIR/mongo.log" java -Xmx1g ${MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=1} \
+    -jar dev-infra/target/dev-infra.jar "$MONGO_PORT" "$DATA_DIR/mongo.mv"
   export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT"
   for _ in $(seq 1 60); do grep -q '^ready' "$RUN_DIR/mongo.log" && break; sleep 0.5; done
   grep -q '^ready' "$RUN_DIR/mongo.log" || fail "embedded MongoDB did not start; see $RUN_DIR/mongo.log"
@@ -78,9 +107,8 @@ if [ -z "${SMTP_HOST:-}" ]; then
   export SMTP_HOST=127.0.0.1 SMTP_PORT=${SMTP_PORT:-2525} SMTP_STARTTLS=DISABLED
   MAIL_DIR="$RUN_DIR/mail"
   port_open 127.0.0.1 "$SMTP_PORT" && fail "port $SMTP_PORT is taken: set SMTP_HOST/SMTP_PORT, or another SMTP_PORT"
-  java -cp dev-infra/target/dev-infra.jar com.mp3converter.devinfra.MailCatcher "$SMTP_PORT" "$MAIL_DIR" \
-    > "$RUN_DIR/smtp.log" 2>&1 &
-  PIDS+=($!)
+  supervise smtp-catcher "$RUN_DIR/smtp.log" java -cp dev-infra/target/dev-infra.jar com.mp3converter.devinfra.MailCatcher \
+    "$SMTP_PORT" "$MAIL_DIR"
 fi
 
 INFRA_COUNT=${#PIDS[@]}
@@ -99,9 +127,8 @@ start_service() { # name heap
   # Two malloc arenas: glibc's default (8 per core) kept ~50 MB of freed native memory resident in the
   # gateway after 20 concurrent uploads.
   # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options for the four services, split on spaces
-  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} java "-Xmx$2" -XX:+UseSerialGC ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar" > "$RUN_DIR/$1.log" 2>&1 &
-  PIDS+=($!)
-  echo $! > "$RUN_DIR/$1.pid"
+  supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+    java "-Xmx$2" -XX:+UseSerialGC ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
 start_service auth-service 256m
 start_service gateway-service "${GATEWAY_HEAP:-256m}"
@@ -135,6 +162,6 @@ Register another user:        curl -X POST -H 'Content-Type: application/json' -
 TXT
 [ -n "$MAIL_DIR" ] && echo "Emails are caught locally: $MAIL_DIR (one .eml file per mail; list with: tail -f $RUN_DIR/smtp.log)"
 echo "Logs: $RUN_DIR    Stop: Ctrl-C"
+echo "A process that dies is restarted (see $RUN_DIR/run.log)."
 touch "$RUN_DIR/ready"
-wait -n "${PIDS[@]}" || true
-echo "run.sh: a process exited; see the logs in $RUN_DIR" >&2
+wait || true

@@ -30,19 +30,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Drives a batch of jobs through the pipeline while parts of it die: the converter is SIGKILLed twice
- * mid-conversion, the notifier is SIGKILLed mid-batch, RabbitMQ is restarted, MongoDB is unreachable for
- * a few seconds. Killed processes are started again, as Kubernetes would; nothing else is touched.
- * At the end every job must have ended right, with exactly one MP3 and one email, and nothing left over;
- * the one exception, an email accepted by SMTP in the instant before the notifier's SIGKILL, is
- * detected from the notifier's record and may arrive twice with one Message-ID.
+ * Drives a batch of jobs through two gateways, two converters and two notifiers while parts of it die,
+ * with two busy processes loading the machine's cores for the whole run: a converter is SIGKILLed twice
+ * while it holds leases and SIGTERMed once, a notifier is SIGKILLed mid-batch, RabbitMQ is restarted with
+ * four conversions in hand, MongoDB is unreachable for a minute. Killed processes are started again, as
+ * Kubernetes would; nothing else is touched. At the end every job must have ended right, with exactly one
+ * MP3 and one email of the right kind, and nothing left over; the one exception, an email accepted by SMTP
+ * in the instant before the notifier's SIGKILL, is detected from the notifier's record and may arrive
+ * twice with one Message-ID.
  */
 @Tag("faults")
 class FaultSuiteTest {
 
     private static final String EMAIL = "faults@e2e.example";
-    private static final int GOOD_JOBS = 30;
-    private static final Duration MONGO_OUTAGE = Duration.ofSeconds(6);
+    private static final int GOOD_JOBS = 36;
+    private static final Duration MONGO_OUTAGE = Duration.ofSeconds(60);
+    /** Busy processes for the whole run (e2e.faults.load=0 for none): the suite must hold on a loaded machine. */
+    private static final int LOAD_PROCESSES = Integer.getInteger("e2e.faults.load", 2);
 
     private final Report actions = new Report("Fault suite: what was done", "t (s)", "action", "detail");
     private final Report findings = new Report("Fault suite: what was found", "check", "expected", "found", "ok");
@@ -56,7 +60,7 @@ class FaultSuiteTest {
      */
     private final Set<String> acceptedButUnrecorded = new HashSet<>();
     private Pipeline pipeline;
-    private Api api;
+    private List<Api> gateways;
     private String token;
 
     @Test
@@ -65,27 +69,40 @@ class FaultSuiteTest {
         Path shortClip = Media.mp4(20);
         byte[] whole = Files.readAllBytes(shortClip);
         Path broken = TestMedia.file("faults-cut.mp4", Arrays.copyOf(whole, whole.length / 2));
-        try (Pipeline started = Pipeline.start("faults", 2)) {
+        List<Process> load = startLoad();
+        try (Pipeline started = Pipeline.start("faults", 2, 2)) {
             pipeline = started;
-            api = pipeline.api();
-            token = api.tokenFor(EMAIL, "faults long password");
+            gateways = pipeline.replicas(Pipeline.GATEWAY).stream().map(pipeline::api).toList();
+            token = gateways.get(0).tokenFor(EMAIL, "faults long password");
+            act("started", pipeline.all().size() + " services (2 gateways, 2 converters, 2 notifiers) with "
+                    + LOAD_PROCESSES + " busy processes loading the cores");
             try {
                 injectFaults(longClip, shortClip, broken);
                 checkOutcome();
             } finally {
                 System.out.println(actions.render() + findings.render());
             }
+        } finally {
+            load.forEach(Process::destroy);
         }
+    }
+
+    private static List<Process> startLoad() throws IOException {
+        List<Process> load = new java.util.ArrayList<>();
+        for (int i = 0; i < LOAD_PROCESSES; i++) {
+            load.add(new ProcessBuilder("sha256sum", "/dev/zero").redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        return load;
     }
 
     private void injectFaults(Path longClip, Path shortClip, Path broken) throws Exception {
         submit(8, longClip, "DONE");
-        killConverterMidConversion();
+        killConverterHoldingALease(pipeline.service(Pipeline.CONVERTER));
         submit(8, longClip, "DONE");
-        killConverterMidConversion();
+        killConverterHoldingALease(pipeline.service(Pipeline.CONVERTER + "-2"));
         stopConverterMidConversion();
 
-        awaitTrue("a few emails sent", Duration.ofSeconds(120), () -> mailCount() >= 3);
+        awaitTrue("a few emails sent", Duration.ofSeconds(180), () -> mailCount() >= 3);
         ServiceProcess notifier = pipeline.service(Pipeline.NOTIFICATION);
         notifier.kill();
         Stream.of(pipeline.smtp.getReceivedMessagesForDomain(EMAIL)).map(FaultSuiteTest::jobOf)
@@ -96,8 +113,12 @@ class FaultSuiteTest {
         Thread.sleep(3000);
         restart(notifier);
 
+        submit(6, longClip, "DONE");
+        MongoCollection<Document> jobs = db().getCollection("jobs");
+        awaitTrue("four conversions in hand", Duration.ofSeconds(180), () -> jobs.countDocuments(Filters.eq("status", "CONVERTING")) >= 4);
+        long inHand = jobs.countDocuments(Filters.eq("status", "CONVERTING"));
         rabbitmqctl("stop_app");
-        act("RabbitMQ stopped (rabbitmqctl stop_app)", "every service loses its connections");
+        act("RabbitMQ stopped (rabbitmqctl stop_app)", inHand + " conversions in hand; every service loses its connections");
         submit(3, shortClip, "DONE");
         Thread.sleep(2000);
         rabbitmqctl("start_app");
@@ -107,20 +128,20 @@ class FaultSuiteTest {
         submit(4, longClip, "DONE");
         pipeline.mongoProxy.stop();
         act("MongoDB unreachable", "for " + MONGO_OUTAGE.toSeconds() + " s");
-        HttpResponse<String> duringOutage = api.uploadRaw(token, "during-outage.mp4", shortClip);
+        HttpResponse<String> duringOutage = gateways.get(1).uploadRaw(token, "during-outage.mp4", shortClip);
         finding("upload while MongoDB is unreachable", "503", String.valueOf(duringOutage.statusCode()),
                 duringOutage.statusCode() == 503);
         Thread.sleep(MONGO_OUTAGE.toMillis());
         pipeline.mongoProxy.start();
         act("MongoDB reachable again", "");
 
-        submit(GOOD_JOBS - 27, shortClip, "DONE");
+        submit(GOOD_JOBS - 33, shortClip, "DONE");
         submit(2, broken, "FAILED");
     }
 
     private void checkOutcome() throws Exception {
         MongoCollection<Document> jobs = db().getCollection("jobs");
-        boolean allEnded = awaitTrue("every job ended", Duration.ofMinutes(5), () -> expectedEnd.keySet().stream()
+        boolean allEnded = awaitTrue("every job ended", Duration.ofMinutes(8), () -> expectedEnd.keySet().stream()
                 .allMatch(id -> Set.of("DONE", "FAILED").contains(status(jobs, id))));
         Map<String, String> ended = expectedEnd.keySet().stream().collect(Collectors.toMap(id -> id, id -> status(jobs, id)));
         long wrong = expectedEnd.entrySet().stream().filter(e -> !e.getValue().equals(ended.get(e.getKey()))).count();
@@ -135,10 +156,13 @@ class FaultSuiteTest {
         finding("MP3 files in all", String.valueOf(count("DONE")), String.valueOf(mp3s.countDocuments()),
                 mp3s.countDocuments() == count("DONE"));
 
-        awaitTrue("an email per job", Duration.ofSeconds(60), () -> mailCount() >= expectedEnd.size());
+        awaitTrue("an email per job", Duration.ofSeconds(120), () -> mailCount() >= expectedEnd.size());
         Thread.sleep(3000); // duplicates, if any, come right after
-        Map<String, Long> mailsPerJob = Stream.of(pipeline.smtp.getReceivedMessagesForDomain(EMAIL))
-                .collect(Collectors.groupingBy(FaultSuiteTest::jobOf, Collectors.counting()));
+        MimeMessage[] mails = pipeline.smtp.getReceivedMessagesForDomain(EMAIL);
+        Map<String, Long> mailsPerJob = Stream.of(mails).collect(Collectors.groupingBy(FaultSuiteTest::jobOf, Collectors.counting()));
+        long contradictory = Stream.of(mails).filter(mail -> !kindOf(mail).equals(expectedEnd.getOrDefault(jobOf(mail), "?"))).count();
+        finding("emails that contradict their job's end (DONE mail for a failed job, or the reverse)", "0",
+                String.valueOf(contradictory), contradictory == 0);
         long jobsMailedOnce = expectedEnd.keySet().stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 1
                 || mailsPerJob.getOrDefault(id, 0L) == 2 && acceptedButUnrecorded.contains(id)).count();
         long resent = acceptedButUnrecorded.stream().filter(id -> mailsPerJob.getOrDefault(id, 0L) == 2).count();
@@ -154,9 +178,11 @@ class FaultSuiteTest {
         long videosKept = db().getCollection("videos.files").countDocuments();
         finding("source videos kept after the jobs ended", "0", String.valueOf(videosKept), videosKept == 0);
 
-        long tempFiles;
-        try (Stream<Path> files = Files.exists(pipeline.converterWorkDir) ? Files.list(pipeline.converterWorkDir) : Stream.empty()) {
-            tempFiles = files.count();
+        long tempFiles = 0;
+        for (Path workDir : pipeline.converterWorkDirs) {
+            try (Stream<Path> files = Files.exists(workDir) ? Files.list(workDir) : Stream.empty()) {
+                tempFiles += files.count();
+            }
         }
         finding("converter temp files left", "0", String.valueOf(tempFiles), tempFiles == 0);
 
@@ -166,10 +192,10 @@ class FaultSuiteTest {
         }
         finding("messages dead-lettered", "0", String.valueOf(deadLettered), deadLettered == 0);
 
-        List<String> unhealthy = Stream.of(Pipeline.AUTH, Pipeline.GATEWAY, Pipeline.CONVERTER, Pipeline.NOTIFICATION)
-                .filter(name -> !pipeline.service(name).healthy("ready")).toList();
-        finding("services ready at the end", "all 4", unhealthy.isEmpty() ? "all 4" : "not ready: " + unhealthy, unhealthy.isEmpty());
-        HttpResponse<String> afterwards = api.uploadRaw(token, "afterwards.mp4", Media.mp4(20));
+        List<String> unhealthy = pipeline.all().stream().filter(service -> !service.healthy("ready")).map(service -> service.name).toList();
+        String all = "all " + pipeline.all().size();
+        finding("services ready at the end", all, unhealthy.isEmpty() ? all : "not ready: " + unhealthy, unhealthy.isEmpty());
+        HttpResponse<String> afterwards = gateways.get(0).uploadRaw(token, "afterwards.mp4", Media.mp4(20));
         finding("a new upload afterwards", "202", String.valueOf(afterwards.statusCode()), afterwards.statusCode() == 202);
 
         assertThat(findings.render()).doesNotContain("| no");
@@ -179,26 +205,28 @@ class FaultSuiteTest {
 
     private void submit(int jobs, Path video, String expected) {
         for (int i = 0; i < jobs; i++) {
-            HttpResponse<String> upload = api.uploadRaw(token, "clip-" + (expectedEnd.size() + 1) + ".mp4", video);
+            Api gateway = gateways.get(expectedEnd.size() % gateways.size()); // alternately to each gateway
+            HttpResponse<String> upload = gateway.uploadRaw(token, "clip-" + (expectedEnd.size() + 1) + ".mp4", video);
             expectedEnd.put(Api.jobId(upload), expected);
         }
         act("uploaded " + jobs + " " + video.getFileName(), "expected " + expected + "; " + expectedEnd.size() + " jobs so far");
     }
 
-    private void killConverterMidConversion() throws Exception {
-        MongoCollection<Document> jobs = db().getCollection("jobs");
-        awaitTrue("a conversion running", Duration.ofSeconds(60), () -> jobs.countDocuments(Filters.eq("status", "CONVERTING")) > 0);
-        ServiceProcess converter = pipeline.service(Pipeline.CONVERTER);
-        long converting = jobs.countDocuments(Filters.eq("status", "CONVERTING"));
+    /** SIGKILL once the converter holds a live lease: its jobs must be taken over once the leases run out. */
+    private void killConverterHoldingALease(ServiceProcess converter) throws Exception {
+        MongoCollection<Document> conversions = db().getCollection("conversions");
+        var heldByIt = Filters.and(Filters.regex("holder", "/" + converter.pid() + "#"), Filters.gt("expiresAt", new java.util.Date()));
+        awaitTrue(converter.name + " holding a lease", Duration.ofSeconds(120), () -> conversions.countDocuments(heldByIt) > 0);
+        long held = conversions.countDocuments(heldByIt);
         converter.kill();
-        act("SIGKILL " + converter.name, converting + " job(s) converting");
+        act("SIGKILL " + converter.name, "while it held the lease on " + held + " job(s)");
         restart(converter);
     }
 
     /** SIGTERM, as a rolling update sends: the jobs in hand finish (or go back), then the process exits. */
     private void stopConverterMidConversion() throws Exception {
         ServiceProcess converter = pipeline.service(Pipeline.CONVERTER);
-        awaitTrue("the restarted converter converting", Duration.ofSeconds(60), () -> converter.logSinceStart().contains(": converting"));
+        awaitTrue("the restarted converter converting", Duration.ofSeconds(120), () -> converter.logSinceStart().contains(": converting"));
         long begin = System.nanoTime();
         converter.stop();
         double seconds = (System.nanoTime() - begin) / 1e9;
@@ -212,7 +240,7 @@ class FaultSuiteTest {
     private void restart(ServiceProcess service) throws Exception {
         long begin = System.nanoTime();
         service.start();
-        service.awaitReady(Duration.ofSeconds(120));
+        service.awaitReady(Duration.ofSeconds(180));
         act(service.name + " started again", String.format("ready after %.1f s", (System.nanoTime() - begin) / 1e9));
     }
 
@@ -249,7 +277,7 @@ class FaultSuiteTest {
     /** The notifier's record of this job's email still says SENDING (claimed, not recorded as sent). */
     private boolean emailStillClaimed(String jobId) {
         return db().getCollection("sent_notifications").countDocuments(Filters.and(
-                Filters.regex("_id", "^" + jobId + ":"), Filters.eq("state", "SENDING"))) > 0;
+                Filters.eq("_id", jobId), Filters.eq("state", "SENDING"))) > 0;
     }
 
     private int mailCount() {
@@ -273,6 +301,15 @@ class FaultSuiteTest {
         db().getCollection(bucket + ".chunks").distinct("files_id", BsonValue.class).forEach(chunkOwners::add);
         chunkOwners.removeAll(files);
         return chunkOwners.size();
+    }
+
+    /** DONE or FAILED, from the subject. */
+    private static String kindOf(MimeMessage mail) {
+        try {
+            return mail.getSubject().startsWith("Your MP3 is ready") ? "DONE" : "FAILED";
+        } catch (Exception e) {
+            return "unknown";
+        }
     }
 
     /** The notifier's Message-ID is <jobId.kind@mp3converter>. */

@@ -51,6 +51,7 @@ final class Pipeline implements AutoCloseable {
     static final long UPLOAD_MAX_BYTES = 24L * 1024 * 1024;
     /** Above the services' 5 s MongoDB server-selection timeout, so a storage hiccup is not taken for a stalled client. */
     static final int IDLE_TIMEOUT_SECONDS = 8;
+    static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(16);
 
     private static final String MYSQL_HOST = System.getenv().getOrDefault("MYSQL_HOST", "127.0.0.1");
     private static final int MYSQL_PORT = Integer.parseInt(System.getenv().getOrDefault("MYSQL_PORT", "3306"));
@@ -59,7 +60,8 @@ final class Pipeline implements AutoCloseable {
 
     final String name;
     final Path dir;
-    final Path converterWorkDir;
+    /** Each converter replica's own work dir (a pod's /tmp): a converter clears its own at startup. */
+    final List<Path> converterWorkDirs = new ArrayList<>();
     final KeyPair signingKey;
     final GreenMail smtp;
     private final EmbeddedMongoProcess mongo;
@@ -67,10 +69,9 @@ final class Pipeline implements AutoCloseable {
     private final MongoClient mongoClient;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private Pipeline(String name, int converterWorkers) throws Exception {
+    private Pipeline(String name, int converterWorkers, int replicas) throws Exception {
         this.name = name;
         this.dir = Path.of("target", "e2e", name).toAbsolutePath();
-        this.converterWorkDir = dir.resolve("converter-work");
         deleteRecursively(dir); // logs and files of an earlier run
         Files.createDirectories(dir);
         this.signingKey = ecKeyPair();
@@ -82,18 +83,15 @@ final class Pipeline implements AutoCloseable {
         freshAuthDatabase();
         deleteQueues();
 
-        Map<String, Integer> ports = Map.of(AUTH, freePort(), GATEWAY, freePort(), CONVERTER, freePort(), NOTIFICATION, freePort());
+        int authPort = freePort();
         Map<String, String> env = new HashMap<>();
-        env.put("AUTH_PORT", ports.get(AUTH).toString());
-        env.put("GATEWAY_PORT", ports.get(GATEWAY).toString());
-        env.put("CONVERTER_PORT", ports.get(CONVERTER).toString());
-        env.put("NOTIFICATION_PORT", ports.get(NOTIFICATION).toString());
+        env.put("AUTH_PORT", String.valueOf(authPort));
         env.put("AUTH_DB_URL", "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + authDatabase());
         env.put("JWT_SIGNING_KEY", pem(signingKey));
         env.put("JWT_ISSUER", ISSUER);
         env.put("JWT_AUDIENCE", AUDIENCE);
-        env.put("AUTH_URL", "http://127.0.0.1:" + ports.get(AUTH));
-        env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + ports.get(AUTH) + "/.well-known/jwks.json");
+        env.put("AUTH_URL", "http://127.0.0.1:" + authPort);
+        env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json");
         env.put("MONGODB_URI", "mongodb://127.0.0.1:" + mongoProxy.port());
         env.put("MONGODB_DATABASE", name);
         env.put("RABBITMQ_HOST", RABBITMQ_HOST);
@@ -103,30 +101,53 @@ final class Pipeline implements AutoCloseable {
         env.put("GATEWAY_EVENTS_QUEUE", queues().get(1));
         env.put("NOTIFICATION_QUEUE", queues().get(2));
         env.put("CONVERTER_WORKERS", String.valueOf(converterWorkers));
-        env.put("CONVERTER_WORK_DIR", converterWorkDir.toString());
+        // Short enough that jobs held back by a fault come back within the suite's patience.
+        env.put("CONVERTER_RETRY_MAX_DELAY", RETRY_MAX_DELAY.toString());
         env.put("SMTP_HOST", "127.0.0.1");
         env.put("SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()));
         env.put("SMTP_STARTTLS", "DISABLED");
-        env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + ports.get(GATEWAY));
         env.put("UPLOAD_MAX_BYTES", String.valueOf(UPLOAD_MAX_BYTES));
         env.put("HTTP_IDLE_TIMEOUT", IDLE_TIMEOUT_SECONDS + "s");
         env.put("ORPHAN_CHUNK_GRACE", "PT10S"); // nothing here uploads for longer
         env.put("ORPHAN_CHUNK_SWEEP_EVERY", "2s");
 
-        services.put(AUTH, new ServiceProcess(AUTH, ports.get(AUTH), "256m", env, dir));
-        services.put(GATEWAY, new ServiceProcess(GATEWAY, ports.get(GATEWAY), "256m", env, dir));
-        services.put(CONVERTER, new ServiceProcess(CONVERTER, ports.get(CONVERTER), "384m", env, dir));
-        services.put(NOTIFICATION, new ServiceProcess(NOTIFICATION, ports.get(NOTIFICATION), "256m", env, dir));
+        add(AUTH, 1, "AUTH_PORT", authPort, "256m", env);
+        int gatewayPort = freePort();
+        env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + gatewayPort);
+        add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "256m", env);
+        for (int replica = 1; replica <= replicas; replica++) {
+            if (replica > 1) {
+                add(GATEWAY, replica, "GATEWAY_PORT", freePort(), "256m", env);
+            }
+            Path workDir = dir.resolve("converter-work-" + replica);
+            converterWorkDirs.add(workDir);
+            Map<String, String> converterEnv = new HashMap<>(env);
+            converterEnv.put("CONVERTER_WORK_DIR", workDir.toString());
+            add(CONVERTER, replica, "CONVERTER_PORT", freePort(), "384m", converterEnv);
+            add(NOTIFICATION, replica, "NOTIFICATION_PORT", freePort(), "256m", env);
+        }
+    }
+
+    private void add(String service, int replica, String portVariable, int port, String heap, Map<String, String> env) {
+        Map<String, String> own = new HashMap<>(env);
+        own.put(portVariable, String.valueOf(port));
+        String instance = replica == 1 ? service : service + "-" + replica;
+        services.put(instance, new ServiceProcess(service, instance, port, heap, own, dir));
     }
 
     static Pipeline start(String name, int converterWorkers) throws Exception {
-        Pipeline pipeline = new Pipeline(name, converterWorkers);
+        return start(name, converterWorkers, 1);
+    }
+
+    /** With {@code replicas} gateways, converters and notifiers (one auth-service). */
+    static Pipeline start(String name, int converterWorkers, int replicas) throws Exception {
+        Pipeline pipeline = new Pipeline(name, converterWorkers, replicas);
         try {
             for (ServiceProcess service : pipeline.services.values()) {
                 service.start();
             }
             for (ServiceProcess service : pipeline.services.values()) {
-                service.awaitReady(Duration.ofSeconds(120));
+                service.awaitReady(Duration.ofSeconds(240));
             }
             return pipeline;
         } catch (Exception | Error e) {
@@ -135,12 +156,26 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** The first (or only) replica of a service, or a replica by its instance name ("converter-service-2"). */
     ServiceProcess service(String name) {
         return services.get(name);
     }
 
+    /** Every replica of a service. */
+    List<ServiceProcess> replicas(String service) {
+        return services.values().stream().filter(p -> p.name.equals(service) || p.name.startsWith(service + "-")).toList();
+    }
+
+    List<ServiceProcess> all() {
+        return List.copyOf(services.values());
+    }
+
     Api api() {
-        return new Api(URI.create("http://127.0.0.1:" + services.get(GATEWAY).port));
+        return api(services.get(GATEWAY));
+    }
+
+    Api api(ServiceProcess gateway) {
+        return new Api(URI.create("http://127.0.0.1:" + gateway.port));
     }
 
     Api authApi() {
@@ -153,6 +188,16 @@ final class Pipeline implements AutoCloseable {
 
     String exchange() {
         return "e2e-" + name;
+    }
+
+    /** The converter's retry queues, one per delay tier (2 s doubling up to the maximum). */
+    List<String> retryQueues() {
+        List<String> tiers = new ArrayList<>();
+        for (Duration tier = Duration.ofSeconds(2); tier.compareTo(RETRY_MAX_DELAY) < 0; tier = tier.multipliedBy(2)) {
+            tiers.add(queues().get(0) + ".retry." + tier.toMillis() + "ms");
+        }
+        tiers.add(queues().get(0) + ".retry." + RETRY_MAX_DELAY.toMillis() + "ms");
+        return tiers;
     }
 
     /** Converter requests, gateway job events, notifier job events. */
@@ -210,6 +255,9 @@ final class Pipeline implements AutoCloseable {
             for (String queue : queues()) {
                 channel.queueDelete(queue);
                 channel.queueDelete(queue + ".dlq");
+            }
+            for (String queue : retryQueues()) {
+                channel.queueDelete(queue);
             }
             channel.exchangeDelete(exchange());
         }

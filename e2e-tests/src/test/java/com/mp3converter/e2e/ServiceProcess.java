@@ -18,6 +18,7 @@ final class ServiceProcess {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
+    /** The instance: the service's name, with a replica number from the second replica on. */
     final String name;
     final int port;
     private final Path jar;
@@ -27,12 +28,12 @@ final class ServiceProcess {
     private Process process;
     private long logOffset;
 
-    ServiceProcess(String name, int port, String heap, Map<String, String> env, Path logDir) {
+    ServiceProcess(String service, String name, int port, String heap, Map<String, String> env, Path logDir) {
         this.name = name;
         this.port = port;
         this.heap = heap;
         this.env = env;
-        this.jar = Path.of("..", name, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
+        this.jar = Path.of("..", service, "target", "quarkus-app", "quarkus-run.jar").toAbsolutePath().normalize();
         this.log = logDir.resolve(name + ".log");
     }
 
@@ -95,6 +96,10 @@ final class ServiceProcess {
 
     boolean alive() {
         return process != null && process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     String logTail() {

@@ -6,7 +6,7 @@
 #
 # Infra from the environment when given, else local:
 #   MySQL/MariaDB  MYSQL_HOST/MYSQL_PORT (or AUTH_DB_URL), AUTH_DB_USER/AUTH_DB_PASSWORD; default: this
-#                  machine's MariaDB on 3306 (started if installed but stopped; infra/mysql/init.sql applied)
+#                  machine's MariaDB on 3306 (started if installed but stopped; infra/k8s/base/mysql/init.sql applied)
 #   RabbitMQ       RABBITMQ_HOST/RABBITMQ_PORT/RABBITMQ_USER/RABBITMQ_PASSWORD; default: local on 5672
 #   MongoDB        MONGODB_URI; default: an embedded MongoDB-protocol server with its data in the run dir
 #   SMTP           SMTP_HOST/SMTP_PORT; default: a local SMTP catcher that saves mails as .eml files

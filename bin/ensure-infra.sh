@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts this machine's MariaDB and RabbitMQ if they are not answering, and applies
-# infra/mysql/init.sql (idempotent). Used by .ci/run and run.sh; safe to run any time.
+# infra/k8s/base/mysql/init.sql (idempotent). Used by .ci/run and run.sh; safe to run any time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,7 +40,7 @@ fi
 wait_port "$RABBITMQ_HOST" "$RABBITMQ_PORT" RabbitMQ 90
 
 if [ "$MYSQL_HOST" = 127.0.0.1 ] && command -v mariadb >/dev/null; then
-  mariadb -uroot -h"$MYSQL_HOST" -P"$MYSQL_PORT" < infra/mysql/init.sql \
-    || echo "ensure-infra: could not apply infra/mysql/init.sql as root (apply it yourself if the auth account is missing)" >&2
+  mariadb -uroot -h"$MYSQL_HOST" -P"$MYSQL_PORT" < infra/k8s/base/mysql/init.sql \
+    || echo "ensure-infra: could not apply infra/k8s/base/mysql/init.sql as root (apply it yourself if the auth account is missing)" >&2
 fi
 echo "ensure-infra: MariaDB $MYSQL_HOST:$MYSQL_PORT and RabbitMQ $RABBITMQ_HOST:$RABBITMQ_PORT are up"

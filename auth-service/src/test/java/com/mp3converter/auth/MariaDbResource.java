@@ -11,7 +11,7 @@ import java.sql.Statement;
 import java.util.Map;
 
 /**
- * Uses the machine's real MariaDB: applies infra/mysql/init.sql as root (so the bootstrap script is
+ * Uses the machine's real MariaDB: applies infra/k8s/base/mysql/init.sql as root (so the bootstrap script is
  * tested too), gives the service account a fresh `auth_test` database, and puts a cuttable TCP proxy
  * between the service and the server.
  */
@@ -28,7 +28,7 @@ public class MariaDbResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         try (Connection c = rootConnection(); Statement st = c.createStatement()) {
-            String script = Files.readString(Path.of("../infra/mysql/init.sql")).replaceAll("(?m)^--.*$", "");
+            String script = Files.readString(Path.of("../infra/k8s/base/mysql/init.sql")).replaceAll("(?m)^--.*$", "");
             for (String sql : script.split(";")) {
                 if (!sql.isBlank()) {
                     st.execute(sql);

@@ -56,7 +56,7 @@ public class ConverterInfra implements QuarkusTestResourceLifecycleManager {
             }
             return Map.of(
                     "quarkus.mongodb.connection-string", "mongodb://127.0.0.1:" + mongoProxy.port(),
-                    "converter.exchange", EXCHANGE,
+                    "rabbitmq-exchange", EXCHANGE,
                     "mp.messaging.incoming.conversion-requests.queue.name", REQUESTS,
                     "converter.workers", "2");
         } catch (Exception e) {

@@ -236,7 +236,7 @@ final class Pipeline implements AutoCloseable {
         String password = System.getenv().getOrDefault("MYSQL_ROOT_PASSWORD", "");
         try (var connection = DriverManager.getConnection(url, user, password); Statement sql = connection.createStatement()) {
             // The bootstrap script an operator runs (idempotent): the service account must come from it.
-            String initSql = Files.readString(Path.of("..", "infra", "mysql", "init.sql")).replaceAll("(?m)^--.*$", "");
+            String initSql = Files.readString(Path.of("..", "infra", "k8s", "base", "mysql", "init.sql")).replaceAll("(?m)^--.*$", "");
             for (String statement : initSql.split(";")) {
                 if (!statement.isBlank()) {
                     sql.execute(statement);

@@ -95,7 +95,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             Map<String, String> config = new HashMap<>();
             config.put("quarkus.mongodb.connection-string", mongoUri);
             config.put("rabbitmq-port", String.valueOf(rabbitProxy.port()));
-            config.put("gateway.publish.exchange", EXCHANGE);
+            config.put("rabbitmq-exchange", EXCHANGE);
             config.put("mp.messaging.incoming.job-events.queue.name", "gw-test.job-events");
             config.put("mp.jwt.verify.publickey.location", http + "/.well-known/jwks.json");
             config.put("quarkus.rest-client.auth.url", http);

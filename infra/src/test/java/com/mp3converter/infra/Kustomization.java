@@ -14,15 +14,16 @@ import java.util.Set;
 
 /**
  * Renders a kustomize tree the way {@code kubectl kustomize} does, for the subset of kustomize this
- * project uses (resources, namespace, labels, configMapGenerator). Any other kustomization field fails
- * loudly, so the test never validates a tree it only half understood. Generated ConfigMaps keep their
- * plain names (kustomize appends a content hash and rewrites the references; the check is the same).
+ * project uses (resources, bases in other directories, namespace, labels, configMapGenerator,
+ * secretGenerator with env files, files and labels, images). Any other kustomization field fails loudly,
+ * so the test never validates a tree it only half understood. Generated ConfigMaps and Secrets keep
+ * their plain names (kustomize appends a content hash and rewrites the references; the check is the same).
  */
 final class Kustomization {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "labels", "resources",
-            "configMapGenerator");
+            "configMapGenerator", "secretGenerator", "images");
     private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "PersistentVolume", "StorageClass",
             "ClusterRole", "ClusterRoleBinding", "IngressClass");
 
@@ -49,6 +50,12 @@ final class Kustomization {
         for (JsonNode generator : kustomization.path("configMapGenerator")) {
             objects.add(configMap(root, generator));
         }
+        for (JsonNode generator : kustomization.path("secretGenerator")) {
+            objects.add(secret(root, generator));
+        }
+        for (JsonNode image : kustomization.path("images")) {
+            retag(objects, image);
+        }
         String namespace = kustomization.path("namespace").asText(null);
         for (ObjectNode object : objects) {
             ObjectNode metadata = object.with("metadata");
@@ -65,10 +72,11 @@ final class Kustomization {
         return objects;
     }
 
-    /** Kustomize refuses files outside its root; so does this. */
+    /** Kustomize refuses files outside its root (another kustomization's directory is allowed); so does this. */
     private static Path resource(Path root, String relative) throws IOException {
         Path path = root.resolve(relative).normalize();
-        if (!path.startsWith(root.normalize()) || !Files.exists(path)) {
+        boolean base = Files.isRegularFile(path.resolve("kustomization.yaml"));
+        if (!(base || path.startsWith(root.normalize())) || !Files.exists(path)) {
             throw new IOException(root + ": resource '" + relative + "' is missing or outside the kustomization root");
         }
         return path;
@@ -89,6 +97,39 @@ final class Kustomization {
             }
         }
         return documents;
+    }
+
+    /** A Secret from env files (KEY=value lines, # comments) and files (KEY=path), as stringData. */
+    private static ObjectNode secret(Path root, JsonNode generator) throws IOException {
+        ObjectNode secret = YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Secret").put("type", "Opaque");
+        ObjectNode metadata = secret.with("metadata").put("name", generator.path("name").asText());
+        generator.path("options").path("labels").fields().forEachRemaining(label -> metadata.with("labels").set(label.getKey(), label.getValue()));
+        ObjectNode data = secret.with("stringData");
+        for (JsonNode env : generator.path("envs")) {
+            for (String line : Files.readAllLines(resource(root, env.asText()))) {
+                if (!line.isBlank() && !line.startsWith("#")) {
+                    data.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+                }
+            }
+        }
+        for (JsonNode file : generator.path("files")) {
+            String[] keyAndPath = file.asText().split("=", 2);
+            data.put(keyAndPath[0], Files.readString(resource(root, keyAndPath[1])));
+        }
+        return secret;
+    }
+
+    /** images: sets the tag of every container whose image has that name. */
+    private static void retag(List<ObjectNode> objects, JsonNode image) {
+        String name = image.path("name").asText();
+        for (ObjectNode object : objects) {
+            for (JsonNode container : object.path("spec").path("template").path("spec").path("containers")) {
+                String current = container.path("image").asText();
+                if (current.equals(name) || current.startsWith(name + ":")) {
+                    ((ObjectNode) container).put("image", name + ":" + image.path("newTag").asText());
+                }
+            }
+        }
     }
 
     private static ObjectNode configMap(Path root, JsonNode generator) throws IOException {

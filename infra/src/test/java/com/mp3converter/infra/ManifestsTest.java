@@ -61,6 +61,9 @@ class ManifestsTest {
 
     private static final Path INFRA = Path.of("").toAbsolutePath();
     private static final Path ROOT = INFRA.getParent();
+    private static final Path BASE = INFRA.resolve("k8s/base");
+    /** What {@code kubectl apply -k} deploys to minikube. */
+    private static final Path OVERLAY = INFRA.resolve("k8s/overlays/minikube");
     private static final String NAMESPACE = "mp3converter";
     private static final List<String> SERVICES = List.of("auth-service", "gateway-service", "converter-service",
             "notification-service");
@@ -72,7 +75,7 @@ class ManifestsTest {
 
     @BeforeAll
     static void render() throws IOException {
-        rendered = Kustomization.build(INFRA);
+        rendered = Kustomization.build(OVERLAY);
         objects = new ArrayList<>();
         for (ObjectNode node : rendered) {
             objects.add(KUBERNETES.unmarshal(node.toString()));
@@ -82,7 +85,7 @@ class ManifestsTest {
     @Test
     void rendersTheSameObjectsAsKubectlKustomize() throws Exception {
         assumeThat(onPath("kubectl")).as("kubectl on PATH").isTrue();
-        Process kubectl = new ProcessBuilder("kubectl", "kustomize", INFRA.toString()).redirectErrorStream(true).start();
+        Process kubectl = new ProcessBuilder("kubectl", "kustomize", OVERLAY.toString()).redirectErrorStream(true).start();
         String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(kubectl.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(kubectl.exitValue()).as(output).isZero();
@@ -95,9 +98,8 @@ class ManifestsTest {
         assertThat(ours).isEqualTo(theirs);
         assertThat(output.split("(?m)^---$")).hasSameSizeAs(objects);
         for (HasMetadata object : objects) {
-            String name = object instanceof ConfigMap && object.getMetadata().getName().equals("mysql-init")
-                    ? "mysql-init-" // kustomize appends a content hash to generated ConfigMaps
-                    : object.getMetadata().getName();
+            // kustomize appends a content hash to the names of generated ConfigMaps and Secrets
+            String name = object.getMetadata().getName();
             assertThat(output).as(object.getKind()).contains("name: " + name);
         }
     }
@@ -193,6 +195,8 @@ class ManifestsTest {
 
         String image = System.getProperty("image.group") + "/" + service + ":" + System.getProperty("image.tag");
         assertThat(container.getImage()).isEqualTo(image);
+        assertThat(Files.readString(BASE.resolve(service).resolve(service + ".yaml"))).as("the tag is the overlay's, set once")
+                .doesNotContain(image);
         assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(Files.readString(ROOT.resolve(service).resolve("pom.xml"))).contains("quarkus-container-image-jib");
 
@@ -232,8 +236,10 @@ class ManifestsTest {
         container.getEnv().forEach(env -> keys.add(env.getName()));
         keys.removeAll(PLATFORM_ENV);
         assertThat(keys).isNotEmpty().allSatisfy(key -> assertThat(properties).as(service + " reads " + key).contains("${" + key + ":"));
-        assertThat(Files.readString(INFRA.resolve("k8s").resolve(service).resolve(service + ".yaml")))
+        assertThat(Files.readString(OVERLAY.resolve("secrets").resolve(service + ".env")))
                 .as("the Secret says it holds development values").contains("DEVELOPMENT VALUES ONLY");
+        assertThat(Files.readString(BASE.resolve(service).resolve(service + ".yaml"))).as("the base holds no Secret")
+                .doesNotContainPattern("(?m)^kind: Secret$");
     }
 
     @Test
@@ -245,7 +251,7 @@ class ManifestsTest {
                     .containsEntry("RABBITMQ_PASSWORD", rabbit.get("RABBITMQ_DEFAULT_PASS"));
         }
         Map<String, String> auth = secretData("auth-service");
-        String initSql = Files.readString(INFRA.resolve("mysql/init.sql"));
+        String initSql = Files.readString(BASE.resolve("mysql/init.sql"));
         assertThat(initSql).contains("'" + auth.get("AUTH_DB_USER") + "'@'%' IDENTIFIED BY '" + auth.get("AUTH_DB_PASSWORD") + "'");
         Map<String, String> authConfig = one(ConfigMap.class, "auth-service").getData();
         Map<String, String> gatewayConfig = one(ConfigMap.class, "gateway-service").getData();
@@ -259,7 +265,7 @@ class ManifestsTest {
     @Test
     void mysqlRunsTheOneInitSqlOnFirstStart() throws IOException {
         ConfigMap init = one(ConfigMap.class, "mysql-init");
-        assertThat(init.getData()).containsEntry("init.sql", Files.readString(INFRA.resolve("mysql/init.sql")));
+        assertThat(init.getData()).containsEntry("init.sql", Files.readString(BASE.resolve("mysql/init.sql")));
         StatefulSet mysql = one(StatefulSet.class, "mysql");
         var pod = mysql.getSpec().getTemplate().getSpec();
         String volume = pod.getVolumes().stream().filter(v -> v.getConfigMap() != null && v.getConfigMap().getName().equals("mysql-init"))

@@ -25,9 +25,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ConfirmedPublisher implements AutoCloseable {
 
-    /** RabbitMQ connection settings, as the SmallRye connector's rabbitmq-* properties give them. */
+    /**
+     * RabbitMQ connection settings, as the SmallRye connector's rabbitmq-* properties give them, and the
+     * exchange every service uses ({@code rabbitmq-exchange}, which the connector's channels reference too).
+     */
     public record Settings(String host, int port, String username, String password, String virtualHost,
-                           String connectionName) {
+                           String exchange, String connectionName) {
 
         /** Reads the same rabbitmq-* properties the SmallRye connector uses, so both connect alike. */
         public static Settings fromConfig(Config config, String connectionName) {
@@ -36,6 +39,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
                     config.getValue("rabbitmq-username", String.class),
                     config.getValue("rabbitmq-password", String.class),
                     config.getOptionalValue("rabbitmq-virtual-host", String.class).orElse("/"),
+                    config.getValue("rabbitmq-exchange", String.class),
                     connectionName);
         }
     }
@@ -49,7 +53,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
     private Connection connection;
     private Channel channel;
 
-    public ConfirmedPublisher(Settings settings, String exchange) {
+    public ConfirmedPublisher(Settings settings) {
         factory.setHost(settings.host());
         factory.setPort(settings.port());
         factory.setUsername(settings.username());
@@ -57,7 +61,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
         factory.setVirtualHost(settings.virtualHost());
         factory.setConnectionTimeout(2000);
         factory.setAutomaticRecoveryEnabled(false); // a failed call reconnects on the next one
-        this.exchange = exchange;
+        this.exchange = settings.exchange();
         this.connectionName = settings.connectionName();
     }
 

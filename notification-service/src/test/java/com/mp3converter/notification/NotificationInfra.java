@@ -46,7 +46,7 @@ public class NotificationInfra implements QuarkusTestResourceLifecycleManager {
                     "quarkus.mailer.port", String.valueOf(port),
                     "quarkus.mailer.start-tls", "DISABLED",
                     "quarkus.mongodb.connection-string", mongo.uri(),
-                    "mp.messaging.incoming.job-finished.exchange.name", EXCHANGE,
+                    "rabbitmq-exchange", EXCHANGE,
                     "mp.messaging.incoming.job-finished.queue.name", QUEUE,
                     "notification.gateway-url", "http://gateway.test:8080");
         } catch (Exception e) {

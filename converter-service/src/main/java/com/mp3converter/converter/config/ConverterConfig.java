@@ -1,7 +1,6 @@
 package com.mp3converter.converter.config;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -9,10 +8,6 @@ import java.util.Optional;
 
 @ConfigMapping(prefix = "converter")
 public interface ConverterConfig {
-
-    /** Exchange for requests and events. */
-    @WithDefault("mp3converter")
-    String exchange();
 
     /** ffmpeg binary; empty means JAVE's bundled ffmpeg (extracted to the temp directory once). */
     Optional<String> ffmpegPath();
@@ -37,42 +32,31 @@ public interface ConverterConfig {
 
     interface Retry {
         /** Delay after the first failure; it doubles each time (with jitter) up to {@link #maxDelay()}. */
-        @WithDefault("PT2S")
         Duration initialDelay();
-
-        @WithDefault("PT1M")
         Duration maxDelay();
 
         /** A job failing for reasons on our side is retried this long after its first failure, then fails. */
-        @WithDefault("PT15M")
         Duration budget();
     }
 
     interface Lease {
         /** A lease not renewed for this long is taken over (its holder died); renewed every third of it. */
-        @WithDefault("PT30S")
         Duration ttl();
     }
 
     /** ffmpeg may take at most this long plus {@link #timeoutPerMediaSecond()} per second of media. */
-    @WithDefault("PT60S")
     Duration timeoutBase();
-
-    @WithDefault("PT0.5S")
     Duration timeoutPerMediaSecond();
 
     /**
      * On SIGTERM, how long the jobs in hand may take to finish before ffmpeg is stopped and they go back
      * to the queue. Keep it below the pod's terminationGracePeriodSeconds.
      */
-    @WithDefault("PT20S")
     Duration shutdownGrace();
 
     /** Progress events are sent at most once per this many percent... */
-    @WithDefault("5")
     int progressStep();
 
     /** ...and at most once per this interval. */
-    @WithDefault("PT1S")
     Duration progressInterval();
 }

@@ -1,6 +1,7 @@
 package com.mp3converter.converter.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.converter.config.ConverterConfig;
 import com.mp3converter.converter.service.ConversionService;
 import com.mp3converter.converter.service.Next;

@@ -1,6 +1,7 @@
 package com.mp3converter.converter.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.converter.config.ConverterConfig;
 import com.mp3converter.messaging.ConfirmedPublisher;
 import io.quarkus.runtime.ShutdownEvent;
@@ -18,7 +19,7 @@ public class EventPublisher {
     private final ObjectMapper json;
 
     EventPublisher(ConverterConfig config, ObjectMapper json, Config mpConfig) {
-        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "converter-service"), config.exchange());
+        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "converter-service"));
         this.json = json;
     }
 

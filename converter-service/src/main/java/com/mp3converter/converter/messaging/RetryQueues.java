@@ -32,8 +32,7 @@ public class RetryQueues {
 
     RetryQueues(ConverterConfig config, Config mpConfig,
                 @ConfigProperty(name = "mp.messaging.incoming.conversion-requests.queue.name") String requestQueue) {
-        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "converter-service-retries"),
-                config.exchange());
+        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "converter-service-retries"));
         this.requestQueue = requestQueue;
         this.policy = config.retry();
         for (Duration tier = policy.initialDelay(); tier.compareTo(policy.maxDelay()) < 0; tier = tier.multipliedBy(2)) {

@@ -1,12 +1,13 @@
 package com.mp3converter.converter.service;
 
 import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mp3converter.contracts.ConversionRequest;
+import com.mp3converter.contracts.JobEvent;
+import com.mp3converter.contracts.Mp3Names;
 import com.mp3converter.converter.config.ConverterConfig;
-import com.mp3converter.converter.messaging.ConversionRequest;
 import com.mp3converter.converter.messaging.EventPublisher;
-import com.mp3converter.converter.messaging.JobEvent;
 import com.mp3converter.converter.repository.JobLeases;
-import com.mp3converter.converter.storage.MediaStorage;
+import com.mp3converter.mediastore.MediaStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
@@ -39,7 +40,7 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class ConversionService {
 
-    private final MediaStorage storage;
+    private final MediaStore storage;
     private final JobLeases leases;
     private final Ffmpeg ffmpeg;
     private final EventPublisher events;
@@ -52,7 +53,7 @@ public class ConversionService {
         return t;
     });
 
-    ConversionService(MediaStorage storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
+    ConversionService(MediaStore storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
                       MeterRegistry metrics) {
         this.storage = storage;
         this.leases = leases;
@@ -132,12 +133,12 @@ public class ConversionService {
     private GridFSFile convert(ConversionRequest request, LeaseKeeper lease) throws IOException, PermanentFailure {
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (MediaStorage.Video video = storage.openVideo(request.videoId())) {
+        try (MediaStore.Video video = storage.openVideo(request.videoId())) {
             Path mp3 = dir.resolve("output.mp3");
             long started = System.nanoTime();
             Ffmpeg.Input input = input(video, request.container(), dir);
             Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
-            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), options(request), mp3,
+            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), request.optionsOrDefaults(), mp3,
                     new ProgressThrottle(request), lease::held);
             long elapsed = System.nanoTime() - started;
             conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
@@ -147,9 +148,9 @@ public class ConversionService {
             if (!lease.held()) {
                 throw new IOException("the lease on the job was lost while converting");
             }
-            GridFSFile stored = storage.storeMp3(mp3, mp3Name(request.originalFilename()), new Document("jobId", request.jobId())
+            GridFSFile stored = storage.storeMp3(mp3, Mp3Names.of(request.originalFilename()), new Document("jobId", request.jobId())
                     .append("owner", request.owner()).append("sourceVideoId", request.videoId())
-                    .append("durationSeconds", result.durationSeconds()).append("bitrate", bitrateLabel(request)));
+                    .append("durationSeconds", result.durationSeconds()).append("bitrate", request.optionsOrDefaults().bitrateLabel()));
             Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
                     result.durationSeconds(), elapsed / 1e9);
             return stored;
@@ -162,7 +163,7 @@ public class ConversionService {
      * Streams the video into ffmpeg when it can be read front to back, so the download overlaps the
      * encode; otherwise copies it to the job's private temp dir first.
      */
-    private static Ffmpeg.Input input(MediaStorage.Video video, String container, Path dir) throws IOException {
+    private static Ffmpeg.Input input(MediaStore.Video video, String container, Path dir) throws IOException {
         byte[] head = video.content().readNBytes(StreamableMedia.HEAD_BYTES);
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), video.content());
         if (StreamableMedia.canStream(container, head)) {
@@ -212,10 +213,6 @@ public class ConversionService {
         }
     }
 
-    private static ConversionRequest.Options options(ConversionRequest request) {
-        return request.options() == null ? ConversionRequest.Options.DEFAULTS : request.options();
-    }
-
     private static JobEvent done(ConversionRequest request, GridFSFile mp3) {
         Number duration = mp3.getMetadata() == null ? null : (Number) mp3.getMetadata().get("durationSeconds");
         return JobEvent.of(request, JobEvent.Type.DONE)
@@ -228,18 +225,6 @@ public class ConversionService {
         } catch (IOException e) {
             Log.debugf("Progress event for job %s not delivered: %s", event.jobId(), e.getMessage());
         }
-    }
-
-    private static String mp3Name(String original) {
-        String name = original == null || original.isBlank() ? "audio" : original;
-        int dot = name.lastIndexOf('.');
-        return (dot > 0 ? name.substring(0, dot) : name) + ".mp3";
-    }
-
-    private static String bitrateLabel(ConversionRequest request) {
-        var options = options(request);
-        return options.bitrateKbps() != null ? options.bitrateKbps() + "k"
-                : "V" + (options.vbrQuality() != null ? options.vbrQuality() : 2);
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

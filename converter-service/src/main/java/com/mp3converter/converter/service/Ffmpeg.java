@@ -1,7 +1,7 @@
 package com.mp3converter.converter.service;
 
 import com.mp3converter.converter.config.ConverterConfig;
-import com.mp3converter.converter.messaging.ConversionRequest.Options;
+import com.mp3converter.contracts.ConversionOptions;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import ws.schild.jave.process.ProcessLocator;
@@ -91,7 +91,7 @@ public class Ffmpeg {
      * percent; stops within a second once {@code keepGoing} turns false. Throws PermanentFailure when the
      * input is at fault, IOException when we are.
      */
-    public Result toMp3(Input input, String container, Options options, Path output, IntConsumer progress,
+    public Result toMp3(Input input, String container, ConversionOptions options, Path output, IntConsumer progress,
                         BooleanSupplier keepGoing) throws PermanentFailure, IOException {
         if (!CONTAINERS.contains(container)) {
             throw new PermanentFailure("unsupported container");
@@ -165,7 +165,7 @@ public class Ffmpeg {
         running.forEach(ProcessWrapper::destroy);
     }
 
-    List<String> arguments(Input input, String container, Options options, Path output) {
+    List<String> arguments(Input input, String container, ConversionOptions options, Path output) {
         // Only the one protocol the input needs: a crafted file cannot make ffmpeg open anything else.
         String protocol = input.file() != null ? "file" : "pipe";
         List<String> args = new ArrayList<>(List.of("-nostdin", "-hide_banner", "-loglevel", "info",
@@ -183,7 +183,7 @@ public class Ffmpeg {
         if (options.bitrateKbps() != null) {
             args.addAll(List.of("-b:a", options.bitrateKbps() + "k"));
         } else {
-            args.addAll(List.of("-q:a", String.valueOf(options.vbrQuality() != null ? options.vbrQuality() : 2)));
+            args.addAll(List.of("-q:a", String.valueOf(options.vbrQuality() != null ? options.vbrQuality() : ConversionOptions.DEFAULT_VBR_QUALITY)));
         }
         if (options.sampleRate() != null) {
             args.addAll(List.of("-ar", String.valueOf(options.sampleRate())));
@@ -196,7 +196,7 @@ public class Ffmpeg {
         return args;
     }
 
-    private static Double clipLength(Options options) {
+    private static Double clipLength(ConversionOptions options) {
         if (options.endSeconds() == null) {
             return null;
         }
@@ -252,7 +252,7 @@ public class Ffmpeg {
 
     /** State of one ffmpeg run, shared by the stdout, stderr and watchdog threads. */
     private final class Run {
-        private final Options options;
+        private final ConversionOptions options;
         private final long inputBytes;
         private final ArrayDeque<String> lastLines = new ArrayDeque<>();
         private volatile double sourceSeconds;
@@ -260,7 +260,7 @@ public class Ffmpeg {
         private volatile boolean timedOut;
         private volatile boolean unwanted;
 
-        Run(Options options, long inputBytes) {
+        Run(ConversionOptions options, long inputBytes) {
             this.options = options;
             this.inputBytes = inputBytes;
         }

@@ -1,7 +1,8 @@
 package com.mp3converter.converter.service;
 
 import com.mp3converter.converter.config.ConverterConfig;
-import com.mp3converter.converter.messaging.ConversionRequest;
+import com.mp3converter.contracts.ConversionOptions;
+import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -57,7 +59,7 @@ class FfmpegTest {
 
     private void convert(Ffmpeg ffmpeg, BooleanSupplier keepGoing) throws Exception {
         Path video = Files.write(dir.resolve("in.mp4"), new byte[1024]);
-        ffmpeg.toMp3(Ffmpeg.Input.file(video), "mov", ConversionRequest.Options.DEFAULTS, dir.resolve("out.mp3"), percent -> { }, keepGoing);
+        ffmpeg.toMp3(Ffmpeg.Input.file(video), "mov", ConversionOptions.DEFAULTS, dir.resolve("out.mp3"), percent -> { }, keepGoing);
     }
 
     private Ffmpeg withFakeFfmpeg(String body) throws IOException {
@@ -69,11 +71,11 @@ class FfmpegTest {
         Files.writeString(script, "#!/bin/sh\n" + body + "\n");
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
         ConverterConfig config = new SmallRyeConfigBuilder().withMapping(ConverterConfig.class)
-                .withDefaultValue("converter.ffmpeg-path", script.toString())
-                .withDefaultValue("converter.work-dir", dir.toString())
-                .withDefaultValue("converter.workers", "1")
-                .withDefaultValue("converter.timeout-base", timeoutBase)
-                .withDefaultValue("converter.outcome-retention", "P7D")
+                .addDefaultInterceptors() // expressions
+                .addDiscoveredSources()
+                .withSources(new PropertiesConfigSource(getClass().getResource("/application.properties"), 250))
+                .withSources(new PropertiesConfigSource(Map.of("converter.ffmpeg-path", script.toString(),
+                        "converter.work-dir", dir.toString(), "converter.timeout-base", timeoutBase), "test", 300))
                 .build().getConfigMapping(ConverterConfig.class);
         return new Ffmpeg(config);
     }

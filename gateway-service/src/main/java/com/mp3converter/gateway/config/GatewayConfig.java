@@ -1,7 +1,6 @@
 package com.mp3converter.gateway.config;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
 
@@ -13,8 +12,10 @@ public interface GatewayConfig {
     Publish publish();
 
     /** How long videos, MP3s and job records are kept after the job was created. */
-    @WithDefault("P7D")
     Duration retention();
+
+    /** How often the retention pass looks for expired jobs (a scheduler interval such as "1h"). */
+    String retentionPassEvery();
 
     OrphanChunks orphanChunks();
 
@@ -25,31 +26,35 @@ public interface GatewayConfig {
      */
     interface OrphanChunks {
         /** Longer than any pause in a running upload, so an upload in progress is never taken for abandoned. */
-        @WithDefault("PT1H")
         Duration grace();
 
         /** How often to look (a scheduler interval such as "10m"). */
-        @WithDefault("10m")
         String sweepEvery();
+    }
+
+    Http http();
+
+    interface Http {
+        /** Largest body of any request but an upload (registration, login), in bytes; it must declare its length. */
+        long apiBodyMaxBytes();
+
+        /** Largest form field of a multipart upload (a conversion option), in bytes. */
+        int formFieldMaxBytes();
+
+        /** How long the rest of an oversized body is read and dropped, after the 413, before the connection closes. */
+        Duration oversizeDrain();
     }
 
     interface Upload {
         /** Largest accepted video, in bytes (2 GiB by default); larger uploads get 413. */
-        @WithDefault("2147483648")
         long maxBytes();
     }
 
     interface Publish {
-        /** Exchange the conversion request goes to. */
-        @WithDefault("mp3converter")
-        String exchange();
-
         /** A job not confirmed by the broker after this long is published again by the sweeper. */
-        @WithDefault("PT10S")
         Duration retryAfter();
 
         /** How often the sweeper looks for unconfirmed jobs (a scheduler interval such as "5s"). */
-        @WithDefault("5s")
         String sweepEvery();
     }
 }

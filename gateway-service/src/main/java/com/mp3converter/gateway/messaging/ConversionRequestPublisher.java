@@ -1,6 +1,8 @@
 package com.mp3converter.gateway.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.contracts.ConversionRequest;
+import com.mp3converter.contracts.Topology;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.messaging.ConfirmedPublisher;
 import io.quarkus.runtime.ShutdownEvent;
@@ -17,18 +19,16 @@ import java.io.IOException;
 @ApplicationScoped
 public class ConversionRequestPublisher {
 
-    static final String ROUTING_KEY = "conversion.requested";
-
     private final ConfirmedPublisher publisher;
     private final ObjectMapper json;
 
     ConversionRequestPublisher(GatewayConfig config, ObjectMapper json, Config mpConfig) {
-        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "gateway-service"), config.publish().exchange());
+        this.publisher = new ConfirmedPublisher(ConfirmedPublisher.Settings.fromConfig(mpConfig, "gateway-service"));
         this.json = json;
     }
 
     public void publish(ConversionRequest request) throws IOException {
-        publisher.publish(ROUTING_KEY, request.jobId(), json.writeValueAsBytes(request));
+        publisher.publish(Topology.CONVERSION_REQUESTED, request.jobId(), json.writeValueAsBytes(request));
     }
 
     void close(@Observes ShutdownEvent shutdown) {

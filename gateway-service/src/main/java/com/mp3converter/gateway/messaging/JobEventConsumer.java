@@ -1,5 +1,6 @@
 package com.mp3converter.gateway.messaging;
 
+import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.gateway.service.JobService;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;

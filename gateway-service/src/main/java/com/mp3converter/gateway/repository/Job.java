@@ -1,12 +1,13 @@
 package com.mp3converter.gateway.repository;
 
-import com.mp3converter.gateway.service.ConversionOptions;
+import com.mp3converter.contracts.ConversionOptions;
+import org.bson.codecs.pojo.annotations.BsonId;
 
 import java.time.Instant;
 
-/** A conversion job as the gateway records it; one per upload. */
+/** A conversion job as the gateway records it (collection "jobs", mapped by the driver's record codec); one per upload. */
 public record Job(
-        String id,
+        @BsonId String id,
         String owner,
         String ownerEmail,
         String originalFilename,

@@ -1,5 +1,6 @@
 package com.mp3converter.gateway.rest;
 
+import com.mp3converter.gateway.http.ErrorBody;
 import com.mp3converter.gateway.service.ApiException;
 import io.quarkus.logging.Log;
 import jakarta.validation.ConstraintViolationException;
@@ -10,21 +11,16 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.stream.Collectors;
 
-/** The one place that turns failures into JSON error bodies; no stack trace ever reaches a caller. */
+/**
+ * Turns the REST resources' failures into JSON error bodies (the upload routes answer through JsonResponder,
+ * with the same ErrorBody); no stack trace ever reaches a caller.
+ */
 public class ErrorMapper {
-
-    public record ErrorBody(int status, String error) {
-    }
-
-    /** What a 503 tells the client to wait before trying again. */
-    static final int RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
         Response.ResponseBuilder response = body(e.status(), e.getMessage());
-        if (e.status() == 503) {
-            response.header("Retry-After", RETRY_AFTER_SECONDS);
-        }
+        ErrorBody.retryAfterSeconds(e.status()).ifPresent(seconds -> response.header("Retry-After", seconds));
         return response.build();
     }
 

@@ -1,10 +1,12 @@
 package com.mp3converter.gateway.rest;
 
+import com.mp3converter.contracts.Mp3Names;
+import com.mp3converter.gateway.http.ByteRange;
 import com.mongodb.client.gridfs.GridFSDownloadStream;
 import com.mp3converter.gateway.service.ApiException;
 import com.mp3converter.gateway.service.FileNames;
 import com.mp3converter.gateway.service.JobService;
-import com.mp3converter.gateway.storage.MediaStorage;
+import com.mp3converter.mediastore.MediaStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -33,10 +35,10 @@ public class JobResource {
     }
 
     private final JobService jobs;
-    private final MediaStorage storage;
+    private final MediaStore storage;
     private final JsonWebToken caller;
 
-    JobResource(JobService jobs, MediaStorage storage, JsonWebToken caller) {
+    JobResource(JobService jobs, MediaStore storage, JsonWebToken caller) {
         this.jobs = jobs;
         this.storage = storage;
         this.caller = caller;
@@ -88,7 +90,7 @@ public class JobResource {
                 .type("audio/mpeg")
                 .header("Accept-Ranges", "bytes")
                 .header("Content-Length", byteRange.length())
-                .header("Content-Disposition", FileNames.attachment(FileNames.mp3Name(mp3.job().originalFilename())))
+                .header("Content-Disposition", FileNames.attachment(Mp3Names.of(mp3.job().originalFilename())))
                 .header("ETag", '"' + mp3.file().getObjectId().toHexString() + '"');
         if (byteRange.partial()) {
             response.header("Content-Range", "bytes " + byteRange.first() + "-" + byteRange.last() + "/" + length);

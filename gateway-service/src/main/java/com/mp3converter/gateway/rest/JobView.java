@@ -3,7 +3,7 @@ package com.mp3converter.gateway.rest;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
-import com.mp3converter.gateway.service.ConversionOptions;
+import com.mp3converter.contracts.ConversionOptions;
 
 import java.time.Instant;
 import java.util.Map;

@@ -24,12 +24,6 @@ public final class FileNames {
         return base.length() > MAX_LENGTH ? base.substring(0, MAX_LENGTH) : base;
     }
 
-    /** "song.mp4" becomes "song.mp3". */
-    public static String mp3Name(String original) {
-        int dot = original.lastIndexOf('.');
-        return (dot > 0 ? original.substring(0, dot) : original) + ".mp3";
-    }
-
     /** A Content-Disposition value safe for any name: ASCII fallback plus RFC 5987 UTF-8 form. */
     public static String attachment(String filename) {
         String ascii = filename.replaceAll("[^\\x20-\\x7E]|[\"\\\\]", "_");

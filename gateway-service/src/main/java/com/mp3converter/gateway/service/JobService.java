@@ -2,14 +2,14 @@ package com.mp3converter.gateway.service;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mp3converter.contracts.ConversionRequest;
+import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.gateway.config.GatewayConfig;
-import com.mp3converter.gateway.messaging.ConversionRequest;
 import com.mp3converter.gateway.messaging.ConversionRequestPublisher;
-import com.mp3converter.gateway.messaging.JobEvent;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobRepository;
 import com.mp3converter.gateway.repository.JobStatus;
-import com.mp3converter.gateway.storage.MediaStorage;
+import com.mp3converter.mediastore.MediaStore;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
@@ -32,11 +32,11 @@ public class JobService {
     }
 
     private final JobRepository jobs;
-    private final MediaStorage storage;
+    private final MediaStore storage;
     private final ConversionRequestPublisher publisher;
     private final GatewayConfig config;
 
-    JobService(JobRepository jobs, MediaStorage storage, ConversionRequestPublisher publisher, GatewayConfig config) {
+    JobService(JobRepository jobs, MediaStore storage, ConversionRequestPublisher publisher, GatewayConfig config) {
         this.jobs = jobs;
         this.storage = storage;
         this.publisher = publisher;
@@ -155,7 +155,7 @@ public class JobService {
         });
     }
 
-    @Scheduled(every = "1h", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${gateway.retention-pass-every}", delayed = "5m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void expireOldJobs() {
         whileStorageUp("Retention", () -> {
             List<Job> expired;

@@ -1,11 +1,12 @@
 package com.mp3converter.gateway.service;
 
+import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.MongoException;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
-import com.mp3converter.gateway.storage.MediaStorage;
-import com.mp3converter.gateway.storage.VideoUpload;
+import com.mp3converter.mediastore.MediaStore;
+import com.mp3converter.mediastore.VideoUpload;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
@@ -29,11 +30,11 @@ public class UploadService {
 
     private static final int COPY_BUFFER = 256 * 1024;
 
-    private final MediaStorage storage;
+    private final MediaStore storage;
     private final JobService jobs;
     private final long maxBytes;
 
-    UploadService(MediaStorage storage, JobService jobs, GatewayConfig config) {
+    UploadService(MediaStore storage, JobService jobs, GatewayConfig config) {
         this.storage = storage;
         this.jobs = jobs;
         this.maxBytes = config.upload().maxBytes();

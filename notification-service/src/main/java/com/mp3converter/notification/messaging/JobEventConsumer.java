@@ -1,5 +1,6 @@
 package com.mp3converter.notification.messaging;
 
+import com.mp3converter.contracts.JobEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.notification.service.NotificationService;
 import io.micrometer.core.instrument.MeterRegistry;

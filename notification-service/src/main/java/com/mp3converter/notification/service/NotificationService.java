@@ -1,6 +1,6 @@
 package com.mp3converter.notification.service;
 
-import com.mp3converter.notification.messaging.JobEvent;
+import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.notification.repository.SentNotifications;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;

@@ -1,0 +1,22 @@
+package com.mp3converter.contracts;
+
+import java.util.Locale;
+
+/**
+ * The broker's names the services agree on. All messages go through one durable topic exchange
+ * (its name from config, {@code rabbitmq-exchange}, default "mp3converter"); each consumer owns its queue.
+ */
+public final class Topology {
+
+    /** Gateway to converter: a job to convert. */
+    public static final String CONVERSION_REQUESTED = "conversion.requested";
+    /** Converter to everyone: conversion.event.started, .progress, .done, .failed. */
+    public static final String EVENT_PREFIX = "conversion.event.";
+
+    private Topology() {
+    }
+
+    public static String eventKey(JobEvent.Type type) {
+        return EVENT_PREFIX + type.name().toLowerCase(Locale.ROOT);
+    }
+}

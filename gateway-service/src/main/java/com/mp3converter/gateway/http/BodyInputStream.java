@@ -1,0 +1,139 @@
+package com.mp3converter.gateway.http;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A blocking InputStream over a Vert.x body stream, read on a worker thread. About {@link #HIGH_WATER_BYTES}
+ * wait in memory at most: past that the socket is paused, so memory does not grow with the upload. The
+ * window is counted in bytes, not buffers: Vert.x hands over small buffers, and a window of a few of
+ * them made every upload stall on pause/resume round trips (3 MB/s instead of the storage's speed).
+ * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
+ */
+final class BodyInputStream extends BulkInputStream {
+
+    private static final long HIGH_WATER_BYTES = 4 * 1024 * 1024;
+    private static final long LOW_WATER_BYTES = 1024 * 1024;
+    private static final Buffer END = Buffer.buffer();
+
+    private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final HttpServerRequest source;
+    private final Context context;
+    private final long idleTimeoutMillis;
+    private volatile boolean paused;
+    private Buffer current;
+    private int position;
+    private boolean ended;
+
+    BodyInputStream(HttpServerRequest source, Context context, Duration idleTimeout) {
+        this.source = source;
+        this.context = context;
+        this.idleTimeoutMillis = idleTimeout.toMillis();
+        source.handler(this::offer);
+        source.endHandler(v -> queue.add(END));
+        source.exceptionHandler(e -> fail(new IOException("upload interrupted: " + e.getMessage(), e)));
+    }
+
+    /** Stops buffering and drops the rest of the body, then runs {@code whenEnded} (see {@link #dropRestThen}). */
+    void discardRest(Runnable whenEnded) {
+        context.runOnContext(v -> {
+            queue.clear();
+            queuedBytes.set(0);
+            paused = false;
+            dropRestThen(source, whenEnded);
+        });
+    }
+
+    /**
+     * Reads and drops what the client still sends, then runs {@code whenEnded}: most HTTP clients read no
+     * answer while they are still sending. Call it on the request's event loop, so the body cannot end
+     * between the check and the handlers. The check is the request's own: it counts as ended once the last
+     * byte arrived, even while its end event still waits behind a pause, and then refuses new handlers.
+     */
+    static void dropRestThen(HttpServerRequest request, Runnable whenEnded) {
+        if (request.isEnded()) {
+            whenEnded.run();
+            return;
+        }
+        request.handler(ignored -> { });
+        request.endHandler(end -> whenEnded.run());
+        request.resume();
+    }
+
+    /** Ends the stream with an error (client went away). */
+    void fail(IOException e) {
+        queue.add(e);
+    }
+
+    private void offer(Buffer buffer) { // event loop
+        queue.add(buffer);
+        if (queuedBytes.addAndGet(buffer.length()) >= HIGH_WATER_BYTES && !paused) {
+            paused = true;
+            source.pause();
+        }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+            return 0;
+        }
+        if (!fill()) {
+            return -1;
+        }
+        int n = Math.min(len, current.length() - position);
+        current.getBytes(position, position + n, b, off);
+        position += n;
+        return n;
+    }
+
+    private boolean fill() throws IOException {
+        while (current == null || position >= current.length()) {
+            if (ended) {
+                return false;
+            }
+            Object next;
+            try {
+                next = queue.poll(idleTimeoutMillis, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("upload interrupted");
+            }
+            if (next == null) {
+                throw new IOException("client sent nothing for " + idleTimeoutMillis / 1000 + " s");
+            }
+            if (next instanceof IOException failure) {
+                throw failure;
+            }
+            if (next == END) {
+                ended = true;
+                return false;
+            }
+            current = (Buffer) next;
+            position = 0;
+            queuedBytes.addAndGet(-current.length());
+            resumeIfDrained();
+        }
+        return true;
+    }
+
+    private void resumeIfDrained() {
+        if (paused && queuedBytes.get() <= LOW_WATER_BYTES) {
+            context.runOnContext(v -> {
+                if (paused) {
+                    paused = false;
+                    source.resume();
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package com.mp3converter.gateway.http;
+
+import com.mp3converter.gateway.service.ApiException;
+import io.quarkus.logging.Log;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Streams a request body to an upload running on its own thread (blocking GridFS writes; Java 17 has no
+ * virtual threads), with backpressure, and answers: 202 with what the upload returned, the refusal it
+ * threw (after the rest of the body), or a reset when the client went away.
+ */
+@ApplicationScoped
+public class StreamingUploads {
+
+    /** What a route does with the body, on the upload's thread; returns the 202's JSON body. */
+    @FunctionalInterface
+    public interface Upload {
+        Object run(InputStream body) throws IOException;
+    }
+
+    private final JsonResponder responder;
+    private final Duration idleTimeout;
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "upload");
+        t.setDaemon(true);
+        return t;
+    });
+
+    StreamingUploads(JsonResponder responder, @ConfigProperty(name = "quarkus.http.idle-timeout") Duration idleTimeout) {
+        this.responder = responder;
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** @param who names the uploader in the log line of an abandoned upload */
+    public void accept(RoutingContext ctx, String who, Upload upload) {
+        HttpServerRequest request = ctx.request();
+        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), idleTimeout);
+        request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
+        request.resume();
+        workers.execute(() -> {
+            try {
+                responder.respond(ctx, 202, upload.run(body));
+            } catch (ApiException e) {
+                body.discardRest(() -> responder.error(ctx, e));
+            } catch (IOException | UncheckedIOException e) {
+                Log.infof("Upload from %s abandoned, nothing kept: %s", who, e.getMessage());
+                ctx.response().reset();
+            } catch (RuntimeException e) {
+                Log.error("Upload failed", e);
+                responder.error(ctx, new ApiException(500, "internal error"));
+            }
+        });
+    }
+}

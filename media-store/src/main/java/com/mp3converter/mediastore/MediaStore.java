@@ -1,0 +1,207 @@
+package com.mp3converter.mediastore;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoGridFSException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.gridfs.GridFSBucket;
+import com.mongodb.client.gridfs.GridFSBuckets;
+import com.mongodb.client.gridfs.GridFSDownloadStream;
+import com.mongodb.client.gridfs.GridFSUploadStream;
+import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mongodb.client.gridfs.model.GridFSUploadOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The media store: GridFS buckets "videos" (written by the gateway, read by the converter) and "mp3s"
+ * (written by the converter, served and deleted by the gateway), their indexes, chunking and deletion.
+ * A unique index on the MP3's metadata.jobId makes "one MP3 per job" a property of the data, whatever
+ * the workers do. Only standard driver APIs, so the same code runs on MongoDB and the embedded server.
+ */
+@Singleton
+public class MediaStore {
+
+    static final String VIDEOS = "videos";
+    static final String MP3S = "mp3s";
+    /** GridFS' default chunk size, set explicitly because uploads hand over exactly one chunk at a time. */
+    private static final int CHUNK_BYTES = 255 * 1024;
+    /** Chunks per round trip when reading; bounded so the embedded test server never answers with one oversized batch. */
+    private static final int DOWNLOAD_BATCH_CHUNKS = 32;
+    /** A video is read ahead of its consumer, 8 MiB, more than one batch, so the next round trip is hidden. */
+    private static final int READ_AHEAD_BLOCK = 256 * 1024;
+    private static final int READ_AHEAD_BLOCKS = 32;
+
+    /** A stored video, read as a stream (read ahead on its own thread). */
+    public record Video(InputStream content, long sizeBytes) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            content.close();
+        }
+    }
+
+    private final MongoDatabase db;
+    private final GridFSBucket videos;
+    private final GridFSBucket mp3s;
+
+    MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+        this.db = mongo.getDatabase(database);
+        this.videos = GridFSBuckets.create(db, VIDEOS);
+        this.mp3s = GridFSBuckets.create(db, MP3S);
+    }
+
+    void createIndexes(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        files(MP3S).createIndex(Indexes.ascending("metadata.jobId"), new IndexOptions().unique(true));
+    }
+
+    // ---- videos ----------------------------------------------------------------------------------
+
+    /** An upload into "videos"; {@link VideoUpload#abort()} removes what was written. */
+    public VideoUpload openVideoUpload(String filename, Document metadata) {
+        return new VideoUpload(videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
+                .metadata(metadata)), CHUNK_BYTES);
+    }
+
+    /** Adds facts known only once the upload ended (size is in the files document already). */
+    public void completeVideoMetadata(ObjectId videoId, String sha256) {
+        files(VIDEOS).updateOne(Filters.eq("_id", videoId), Updates.set("metadata.sha256", sha256));
+    }
+
+    /** Opens the video for reading; FileNotFoundException if it is gone (job deleted). */
+    public Video openVideo(String videoId) throws FileNotFoundException {
+        GridFSFile file = videoId == null || !ObjectId.isValid(videoId) ? null
+                : videos.find(Filters.eq("_id", new ObjectId(videoId))).first();
+        if (file == null) {
+            throw new FileNotFoundException("video " + videoId + " no longer exists");
+        }
+        GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
+        return new Video(new ReadAheadInputStream(content, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, "video-read-ahead"),
+                file.getLength());
+    }
+
+    public void deleteVideo(String videoId) {
+        deleteQuietly(videos, videoId);
+    }
+
+    // ---- MP3s ------------------------------------------------------------------------------------
+
+    public Optional<GridFSFile> findMp3(String mp3Id) {
+        if (mp3Id == null || !ObjectId.isValid(mp3Id)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(mp3s.find(Filters.eq("_id", new ObjectId(mp3Id))).first());
+    }
+
+    public Optional<GridFSFile> findMp3OfJob(String jobId) {
+        return Optional.ofNullable(mp3s.find(Filters.eq("metadata.jobId", jobId)).first());
+    }
+
+    public GridFSDownloadStream openMp3(ObjectId id) {
+        return mp3s.openDownloadStream(id).batchSize(DOWNLOAD_BATCH_CHUNKS);
+    }
+
+    /**
+     * Stores the MP3 unless the job already has one; returns the job's MP3 either way. A race lost to
+     * another worker is detected by the unique index, and the loser's chunks are removed.
+     */
+    public GridFSFile storeMp3(Path mp3, String filename, Document metadata) throws IOException {
+        String jobId = metadata.getString("jobId");
+        GridFSUploadStream out = mp3s.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
+        try (InputStream in = Files.newInputStream(mp3)) {
+            in.transferTo(out);
+        } catch (IOException | RuntimeException e) {
+            out.abort();
+            throw e;
+        }
+        try {
+            out.close();
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() != ErrorCategory.DUPLICATE_KEY) {
+                throw e;
+            }
+            chunks(MP3S).deleteMany(Filters.eq("files_id", out.getObjectId()));
+        }
+        return findMp3OfJob(jobId).orElseThrow(() -> new IOException("MP3 of job " + jobId + " not found after storing"));
+    }
+
+    /** Deletes every MP3 stored for a job (normally one). */
+    public void deleteMp3sOfJob(String jobId) {
+        for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {
+            mp3s.delete(file.getObjectId());
+        }
+    }
+
+    // ---- sweeping --------------------------------------------------------------------------------
+
+    /**
+     * Removes chunks of both buckets that no files document owns and that nobody has written to since
+     * {@code idleSince}: an upload still running writes a chunk every few hundred KB, an abandoned one
+     * stopped. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
+     * Safe to run from several processes at once: each deletion is rechecked just before it is made.
+     */
+    public int deleteAbandonedChunks(Instant idleSince) {
+        ObjectId cutoff = new ObjectId(Date.from(idleSince));
+        int deleted = 0;
+        for (String bucket : List.of(VIDEOS, MP3S)) {
+            MongoCollection<Document> files = files(bucket);
+            MongoCollection<Document> chunks = chunks(bucket);
+            // Two index-only listings and a set difference, so only the orphans cost a query each.
+            Set<ObjectId> owned = files.distinct("_id", Filters.lt("_id", cutoff), ObjectId.class).into(new HashSet<>());
+            for (ObjectId fileId : chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class)) {
+                if (owned.contains(fileId)) {
+                    continue;
+                }
+                Document newest = chunks.find(Filters.eq("files_id", fileId)).sort(Sorts.descending("_id")).first();
+                if (newest != null && newest.getObjectId("_id").compareTo(cutoff) < 0
+                        && files.countDocuments(Filters.eq("_id", fileId)) == 0) { // not completed meanwhile
+                    chunks.deleteMany(Filters.eq("files_id", fileId));
+                    deleted++;
+                }
+            }
+        }
+        return deleted;
+    }
+
+    private MongoCollection<Document> files(String bucket) {
+        return db.getCollection(bucket + ".files");
+    }
+
+    private MongoCollection<Document> chunks(String bucket) {
+        return db.getCollection(bucket + ".chunks");
+    }
+
+    private static void deleteQuietly(GridFSBucket bucket, String id) {
+        if (id == null || !ObjectId.isValid(id)) {
+            return;
+        }
+        try {
+            bucket.delete(new ObjectId(id));
+        } catch (MongoGridFSException alreadyGone) {
+            // deleting twice is fine
+        }
+    }
+}

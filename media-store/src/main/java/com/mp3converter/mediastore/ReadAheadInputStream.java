@@ -1,0 +1,106 @@
+package com.mp3converter.mediastore;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Reads a source on its own thread, up to a bounded number of blocks ahead of the consumer.
+ * <p>
+ * A GridFS download fetches one batch of chunks per round trip and returns nothing while it waits, and
+ * ffmpeg's stdin pipe holds only 64 KiB: read directly, ffmpeg idled on every round trip. With the next
+ * blocks already here, the storage round trips overlap the encoding. Memory stays bounded by
+ * {@code blocks * blockSize}.
+ */
+public final class ReadAheadInputStream extends InputStream {
+
+    private static final byte[] END = new byte[0];
+
+    private final BlockingQueue<byte[]> blocks;
+    private final Thread reader;
+    private volatile IOException failure;
+    private volatile boolean closed;
+    private byte[] current = new byte[0];
+    private int position;
+
+    public ReadAheadInputStream(InputStream source, int blockSize, int blocksAhead, String threadName) {
+        this.blocks = new ArrayBlockingQueue<>(blocksAhead);
+        this.reader = new Thread(() -> fill(source, blockSize), threadName);
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void fill(InputStream source, int blockSize) {
+        try (source) {
+            while (!closed) {
+                byte[] block = source.readNBytes(blockSize);
+                if (block.length == 0) {
+                    break;
+                }
+                blocks.put(block);
+            }
+        } catch (IOException e) {
+            failure = e;
+        } catch (RuntimeException e) { // the driver reports storage failures unchecked
+            failure = new IOException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            return; // closed by the consumer: nobody waits for END
+        }
+        try {
+            blocks.put(END);
+        } catch (InterruptedException ignored) {
+            // closed meanwhile
+        }
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        if (position == current.length) {
+            if (current == END) {
+                return -1;
+            }
+            current = take();
+            position = 0;
+            if (current == END) {
+                if (failure != null) {
+                    throw failure;
+                }
+                return -1;
+            }
+        }
+        int n = Math.min(length, current.length - position);
+        System.arraycopy(current, position, buffer, offset, n);
+        position += n;
+        return n;
+    }
+
+    private byte[] take() throws IOException {
+        try {
+            return blocks.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading ahead");
+        }
+    }
+
+    /** Stops the reader thread (it closes the source) and drops what it had read. */
+    @Override
+    public void close() {
+        closed = true;
+        reader.interrupt();
+        blocks.clear();
+        current = END;
+        position = 0;
+    }
+}

@@ -1,0 +1,70 @@
+package com.mp3converter.mediastore;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReadAheadInputStreamTest {
+
+    @Test
+    void yieldsTheSourceByteForByte() throws IOException {
+        byte[] content = new byte[1_000_003];
+        new Random(1).nextBytes(content);
+        try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(content), 4096, 3, "test")) {
+            assertThat(in.read()).isEqualTo(content[0] & 0xff);
+            assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 1, content.length));
+            assertThat(in.read()).isEqualTo(-1);
+        }
+    }
+
+    @Test
+    void aSourceFailureReachesTheConsumerAfterTheBytesBeforeIt() {
+        InputStream failing = new InputStream() {
+            private int served;
+
+            @Override
+            public int read() throws IOException {
+                if (served == 10_000) {
+                    throw new IOException("storage went away");
+                }
+                served++;
+                return 7;
+            }
+        };
+        InputStream in = new ReadAheadInputStream(failing, 1024, 2, "test");
+        byte[] first = new byte[9 * 1024];
+        assertThatThrownBy(() -> {
+            assertThat(in.readNBytes(first, 0, first.length)).isEqualTo(first.length);
+            in.readAllBytes();
+        }).isInstanceOf(IOException.class).hasMessage("storage went away");
+        assertThat(first).containsOnly(7);
+    }
+
+    @Test
+    void closingEarlyStopsReadingAndClosesTheSource() throws Exception {
+        CountDownLatch sourceClosed = new CountDownLatch(1);
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 1;
+            }
+
+            @Override
+            public void close() {
+                sourceClosed.countDown();
+            }
+        };
+        InputStream in = new ReadAheadInputStream(endless, 1024, 2, "test");
+        assertThat(in.readNBytes(10)).hasSize(10);
+        in.close();
+        assertThat(sourceClosed.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+}

@@ -279,17 +279,11 @@ class ConverterTest {
     @Order(11)
     @Test
     void aShortStorageOutageWaitsInTheRetryQueuesAndTheJobStillEndsDone() throws Exception {
-        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
-        String jobId = UUID.randomUUID().toString();
-        ConverterInfra.mongoProxy.stop();
-        try {
-            publish(jobId, videoId, "mov", Map.of());
+        String jobId = publishWhileStorageIsUnreachable(() -> {
             await("the request waiting in a retry queue").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
                     .until(() -> retryQueueWaiting() > 0);
             Thread.sleep(1000);
-        } finally {
-            ConverterInfra.mongoProxy.start();
-        }
+        });
         assertThat(awaitEnd(jobId).get("type").asText()).isEqualTo("DONE");
         assertThat(events(jobId).stream().map(e -> e.get("type").asText())).doesNotContain("FAILED");
         assertThat(mp3Count(jobId)).isEqualTo(1);
@@ -298,15 +292,9 @@ class ConverterTest {
     @Order(12)
     @Test
     void anOutageLongerThanTheRetryBudgetFailsTheJobOnceAndDeadLettersNothing() throws Exception {
-        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
-        String jobId = UUID.randomUUID().toString();
-        ConverterInfra.mongoProxy.stop();
-        try {
-            publish(jobId, videoId, "mov", Map.of());
-            Thread.sleep(12_000); // the test profile: 2 s to a first failure, then a 6 s budget
-        } finally {
-            ConverterInfra.mongoProxy.start();
-        }
+        String jobId = publishWhileStorageIsUnreachable(() -> Thread.sleep(12_000)); // test profile: 2 s to a first failure, 6 s budget
+        String videoId = ConverterInfra.db().getCollection("videos.files").find().sort(new Document("uploadDate", -1))
+                .first().getObjectId("_id").toHexString();
         JsonNode end = awaitEnd(jobId);
         assertThat(end.get("type").asText()).isEqualTo("FAILED");
         assertThat(end.get("reason").asText()).contains("kept failing for reasons on our side");
@@ -318,6 +306,25 @@ class ConverterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> events(jobId).stream()
                 .filter(e -> e.get("type").asText().equals("FAILED")).count() == 2);
         assertThat(events(jobId).stream().map(e -> e.get("type").asText())).doesNotContain("DONE", "STARTED");
+    }
+
+    @FunctionalInterface
+    interface Outage {
+        void lasts() throws Exception;
+    }
+
+    /** Stores a clip, cuts MongoDB off, publishes its request and restores MongoDB once {@code outage} returns. */
+    static String publishWhileStorageIsUnreachable(Outage outage) throws Exception {
+        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
+        String jobId = UUID.randomUUID().toString();
+        ConverterInfra.mongoProxy.stop();
+        try {
+            publish(jobId, videoId, "mov", Map.of());
+            outage.lasts();
+        } finally {
+            ConverterInfra.mongoProxy.start();
+        }
+        return jobId;
     }
 
     static String store(Path file) throws Exception {

@@ -48,6 +48,12 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
     static Connection rabbit;
     static EllipticCurveJsonWebKey signingKey;
     static HttpServer httpServer;
+    /** In front of the stand-in auth-service: stopped, auth-service is down (connections refused). */
+    static TcpProxy authProxy;
+    /** While set, the stand-in auth-service takes logins but never answers them. */
+    static volatile boolean authHangs;
+    /** Logins that reached the stand-in auth-service. */
+    static final java.util.concurrent.atomic.AtomicInteger authLogins = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public Map<String, String> start() {
@@ -81,6 +87,10 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
                 exchange.close();
             });
             httpServer.createContext("/login", exchange -> {
+                authLogins.incrementAndGet();
+                while (authHangs) {
+                    sleepQuietly();
+                }
                 String auth = exchange.getRequestHeaders().getFirst("Authorization");
                 boolean ok = ("Basic " + java.util.Base64.getEncoder().encodeToString("a@b.c:pw".getBytes())).equals(auth);
                 byte[] body = (ok ? STUB_TOKEN : "{\"status\":401,\"error\":\"invalid email or password\"}").getBytes();
@@ -91,6 +101,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             });
             httpServer.start();
             String http = "http://127.0.0.1:" + httpServer.getAddress().getPort();
+            authProxy = new TcpProxy("127.0.0.1", httpServer.getAddress().getPort());
 
             Map<String, String> config = new HashMap<>();
             config.put("quarkus.mongodb.connection-string", mongoUri);
@@ -98,7 +109,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             config.put("rabbitmq-exchange", EXCHANGE);
             config.put("mp.messaging.incoming.job-events.queue.name", "gw-test.job-events");
             config.put("mp.jwt.verify.publickey.location", http + "/.well-known/jwks.json");
-            config.put("quarkus.rest-client.auth.url", http);
+            config.put("quarkus.rest-client.auth.url", "http://127.0.0.1:" + authProxy.port());
             return config;
         } catch (Exception e) {
             throw new IllegalStateException("gateway test infrastructure did not start (RabbitMQ on 127.0.0.1:5672?)", e);
@@ -108,6 +119,8 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         try {
+            authHangs = false;
+            authProxy.close();
             httpServer.stop(0);
             rabbit.close();
             rabbitProxy.close();
@@ -115,6 +128,14 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             mongoServer.close();
         } catch (Exception ignored) {
             // best effort
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(50);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -348,6 +348,42 @@ class GatewayTest {
                 .body("error", equalTo("invalid email or password"));
     }
 
+    @Test
+    void aHangingAuthServiceOpensTheCircuitAndLoginAnswers503AtOnceUntilItIsBack() {
+        GatewayInfra.authHangs = true;
+        try {
+            for (int i = 0; i < 4; i++) { // each waits out the test profile's 1 s timeout
+                given().auth().preemptive().basic("a@b.c", "pw").post("/login").then().statusCode(503);
+            }
+            int reachedAuth = GatewayInfra.authLogins.get();
+            given().auth().preemptive().basic("a@b.c", "pw").post("/login").then().statusCode(503)
+                    .header("Retry-After", notNullValue()).body("error", containsString("temporarily unavailable"));
+            assertThat(GatewayInfra.authLogins.get()).as("the open circuit answered without calling (or waiting for) auth")
+                    .isEqualTo(reachedAuth);
+        } finally {
+            GatewayInfra.authHangs = false;
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() ->
+                given().auth().preemptive().basic("a@b.c", "pw").post("/login").statusCode() == 200);
+    }
+
+    @Test
+    void aStoppedAuthServiceGives503WithRetryAfterAndLoginWorksAgainWhenItIsBack() throws Exception {
+        GatewayInfra.authProxy.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                given().auth().preemptive().basic("a@b.c", "pw").post("/login").then().statusCode(503)
+                        .header("Retry-After", notNullValue());
+            }
+            given().contentType("application/json").body("{\"email\":\"x@y.z\",\"password\":\"a long password\"}")
+                    .post("/users").then().statusCode(503);
+        } finally {
+            GatewayInfra.authProxy.start();
+        }
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() ->
+                given().auth().preemptive().basic("a@b.c", "pw").post("/login").statusCode() == 200);
+    }
+
     JsonNode awaitOneRequest(String jobId) throws Exception {
         List<String> found = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> {

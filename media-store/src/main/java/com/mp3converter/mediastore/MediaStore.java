@@ -17,8 +17,7 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.context.Initialized;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.bson.Document;
@@ -74,7 +73,7 @@ public class MediaStore {
         this.mp3s = GridFSBuckets.create(db, MP3S);
     }
 
-    void createIndexes(@Observes @Initialized(ApplicationScoped.class) Object started) {
+    void createIndexes(@Observes StartupEvent start) {
         files(MP3S).createIndex(Indexes.ascending("metadata.jobId"), new IndexOptions().unique(true));
     }
 

@@ -12,18 +12,22 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.eclipse.microprofile.rest.client.inject.RestClient;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 
 import java.util.function.Supplier;
 
-/** POST /login and POST /users, forwarded to auth-service; its status, headers that matter and body pass through. */
+/**
+ * POST /login and POST /users, forwarded to auth-service; its status, headers that matter and body pass
+ * through. auth-service down, hanging or behind an open circuit: 503 with Retry-After.
+ */
 @Path("/")
 @Blocking
 public class AuthProxyResource {
 
-    private final AuthClient auth;
+    private final AuthUpstream auth;
 
-    AuthProxyResource(@RestClient AuthClient auth) {
+    AuthProxyResource(AuthUpstream auth) {
         this.auth = auth;
     }
 
@@ -58,9 +62,15 @@ public class AuthProxyResource {
             return call.get();
         } catch (WebApplicationException e) {
             return e.getResponse();
-        } catch (ProcessingException e) {
-            Log.warnf("auth-service unreachable: %s", e.getMessage());
-            throw new ApiException(503, "login is temporarily unavailable; try again shortly");
+        } catch (ProcessingException | TimeoutException e) {
+            Log.warnf("auth-service unreachable or not answering: %s", e.getMessage());
+            throw unavailable();
+        } catch (CircuitBreakerOpenException e) {
+            throw unavailable();
         }
+    }
+
+    private static ApiException unavailable() {
+        return new ApiException(503, "login is temporarily unavailable; try again shortly");
     }
 }

@@ -33,9 +33,20 @@ final class Api {
     private static final Set<String> ENDED = Set.of("DONE", "FAILED");
 
     final URI base;
+    /** A W3C traceparent sent with every request, so they are all part of the caller's trace; null: none. */
+    private final String traceparent;
 
     Api(URI base) {
+        this(base, null);
+    }
+
+    private Api(URI base, String traceparent) {
         this.base = base;
+        this.traceparent = traceparent;
+    }
+
+    Api inTrace(String traceparent) {
+        return new Api(base, traceparent);
     }
 
     HttpResponse<String> register(String email, String password) {
@@ -140,7 +151,8 @@ final class Api {
     }
 
     private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60));
+        return traceparent == null ? request : request.header("traceparent", traceparent);
     }
 
     private static HttpRequest.Builder authorized(HttpRequest.Builder request, String token) {

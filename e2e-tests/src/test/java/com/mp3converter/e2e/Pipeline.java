@@ -64,6 +64,8 @@ final class Pipeline implements AutoCloseable {
     final List<Path> converterWorkDirs = new ArrayList<>();
     final KeyPair signingKey;
     final GreenMail smtp;
+    /** Where every service sends its spans (OTLP over HTTP). */
+    final OtlpReceiver traces;
     private final EmbeddedMongoProcess mongo;
     final TcpProxy mongoProxy;
     private final MongoClient mongoClient;
@@ -77,6 +79,7 @@ final class Pipeline implements AutoCloseable {
         this.signingKey = ecKeyPair();
         this.smtp = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
+        this.traces = OtlpReceiver.start();
         this.mongo = EmbeddedMongoProcess.start();
         this.mongoProxy = new TcpProxy("127.0.0.1", mongo.port());
         this.mongoClient = MongoClients.create(mongo.uri()); // direct, so checks work while the proxy is cut
@@ -108,6 +111,8 @@ final class Pipeline implements AutoCloseable {
         env.put("SMTP_STARTTLS", "DISABLED");
         env.put("UPLOAD_MAX_BYTES", String.valueOf(UPLOAD_MAX_BYTES));
         env.put("HTTP_IDLE_TIMEOUT", IDLE_TIMEOUT_SECONDS + "s");
+        env.put("OTEL_EXPORTER_OTLP_ENDPOINT", traces.endpoint());
+        env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
         env.put("ORPHAN_CHUNK_GRACE", "PT10S"); // nothing here uploads for longer
         env.put("ORPHAN_CHUNK_SWEEP_EVERY", "2s");
 
@@ -223,6 +228,7 @@ final class Pipeline implements AutoCloseable {
         mongoProxy.close();
         mongo.close();
         smtp.stop();
+        traces.closeInto(dir.resolve("spans.txt"));
         deleteQueues();
     }
 

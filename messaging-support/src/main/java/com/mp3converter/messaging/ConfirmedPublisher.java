@@ -8,6 +8,7 @@ import org.eclipse.microprofile.config.Config;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * Publishes JSON to a durable topic exchange and returns only once the broker has confirmed it:
  * persistent, mandatory (a message no queue takes comes back as a failure instead of being dropped),
- * publisher-confirmed. Every call ends in a yes or an IOException within seconds, so callers know
- * whether to ack their input or keep their work pending.
+ * publisher-confirmed, with the current W3C trace context in its headers. Every call ends in a yes or
+ * an IOException within seconds, so callers know whether to ack their input or keep their work pending.
  *
  * <p>The services use this plain client rather than a SmallRye emitter for publishing because across
  * a broker outage the emitter can hold a message without failing or confirming it, and then a caller
@@ -71,7 +72,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
      * @param messageId unique per logical message (used to match a broker return to this call)
      */
     public synchronized void publish(String routingKey, String messageId, byte[] json) throws IOException {
-        send(exchange, routingKey, new AMQP.BasicProperties.Builder().contentType("application/json"), messageId, json);
+        send(exchange, routingKey, Map.of(), null, messageId, json);
     }
 
     /**
@@ -86,20 +87,20 @@ public final class ConfirmedPublisher implements AutoCloseable {
             closeQuietly();
             throw new IOException("could not declare queue " + queue + ": " + e.getMessage(), e);
         }
-        AMQP.BasicProperties.Builder properties = new AMQP.BasicProperties.Builder().contentType("application/json")
-                .headers(headers);
-        if (expiration != null) {
-            properties.expiration(String.valueOf(expiration.toMillis()));
-        }
-        send("", queue, properties, messageId, json);
+        send("", queue, headers, expiration, messageId, json);
     }
 
-    private void send(String toExchange, String routingKey, AMQP.BasicProperties.Builder properties, String messageId,
+    private void send(String toExchange, String routingKey, Map<String, Object> headers, Duration expiration, String messageId,
                       byte[] json) throws IOException {
         String id = messageId + "/" + System.nanoTime();
+        Map<String, Object> withTrace = new HashMap<>(headers);
+        TracedDelivery.inject(withTrace); // the consumer's span continues this trace
+        AMQP.BasicProperties properties = new AMQP.BasicProperties.Builder().contentType("application/json").deliveryMode(2)
+                .messageId(id).headers(withTrace).expiration(expiration == null ? null : String.valueOf(expiration.toMillis()))
+                .build();
         try {
             Channel ch = channel();
-            ch.basicPublish(toExchange, routingKey, true, properties.deliveryMode(2).messageId(id).build(), json);
+            ch.basicPublish(toExchange, routingKey, true, properties, json);
             ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             closeQuietly();

@@ -2,6 +2,10 @@ package com.mp3converter.converter.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.contracts.ConversionRequest;
+import com.mp3converter.contracts.Topology;
+import com.mp3converter.messaging.TracedDelivery;
+import io.opentelemetry.api.trace.Tracer;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import com.mp3converter.converter.config.ConverterConfig;
 import com.mp3converter.converter.service.ConversionService;
 import com.mp3converter.converter.service.Next;
@@ -18,6 +22,7 @@ import org.eclipse.microprofile.reactive.messaging.Metadata;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -42,16 +47,19 @@ public class ConversionRequestConsumer {
     private final ConversionService conversions;
     private final RetryQueues retries;
     private final ObjectMapper json;
+    private final Tracer tracer;
     private final Duration budget;
     private final Duration shutdownGrace;
     private final Semaphore workers;
     private final AtomicInteger inHand = new AtomicInteger();
     private volatile boolean stopping;
 
-    ConversionRequestConsumer(ConversionService conversions, RetryQueues retries, ObjectMapper json, ConverterConfig config) {
+    ConversionRequestConsumer(ConversionService conversions, RetryQueues retries, ObjectMapper json, Tracer tracer,
+                              ConverterConfig config) {
         this.conversions = conversions;
         this.retries = retries;
         this.json = json;
+        this.tracer = tracer;
         this.budget = config.retry().budget();
         this.shutdownGrace = config.shutdownGrace();
         this.workers = new Semaphore(config.workers(), true);
@@ -90,6 +98,11 @@ public class ConversionRequestConsumer {
             Log.errorf("Dead-lettering an unreadable conversion request: %s", e.getMessage());
             return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
         }
+        return TracedDelivery.run(tracer, "process " + Topology.CONVERSION_REQUESTED, headers(message), request.jobId(),
+                () -> handle(message, request));
+    }
+
+    private CompletionStage<Void> handle(Message<byte[]> message, ConversionRequest request) {
         RetryState history = RetryState.of(message);
         inHand.incrementAndGet();
         try {
@@ -140,6 +153,10 @@ public class ConversionRequestConsumer {
             Thread.sleep(delay.toMillis());
             return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
         }
+    }
+
+    private static Map<String, Object> headers(Message<?> message) {
+        return message.getMetadata(IncomingRabbitMQMetadata.class).map(IncomingRabbitMQMetadata::getHeaders).orElse(Map.of());
     }
 
     /**

@@ -9,6 +9,10 @@ import com.mp3converter.converter.messaging.EventPublisher;
 import com.mp3converter.converter.repository.JobLeases;
 import com.mp3converter.mediastore.MediaStore;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
@@ -46,6 +50,7 @@ public class ConversionService {
     private final EventPublisher events;
     private final ConverterConfig config;
     private final MeterRegistry metrics;
+    private final Tracer tracer;
     private final Timer conversionTime;
     private final ScheduledExecutorService leaseRenewals = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lease-renewal");
@@ -54,13 +59,14 @@ public class ConversionService {
     });
 
     ConversionService(MediaStore storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
-                      MeterRegistry metrics) {
+                      MeterRegistry metrics, Tracer tracer) {
         this.storage = storage;
         this.leases = leases;
         this.ffmpeg = ffmpeg;
         this.events = events;
         this.config = config;
         this.metrics = metrics;
+        this.tracer = tracer;
         this.conversionTime = Timer.builder("converter.conversion.seconds")
                 .description("ffmpeg wall time per job").register(metrics);
     }
@@ -136,26 +142,57 @@ public class ConversionService {
         try (MediaStore.Video video = storage.openVideo(request.videoId())) {
             Path mp3 = dir.resolve("output.mp3");
             long started = System.nanoTime();
+            Ffmpeg.Result result = encode(request, video, dir, mp3, lease);
+            long elapsed = System.nanoTime() - started;
+            if (!lease.held()) {
+                throw new IOException("the lease on the job was lost while converting");
+            }
+            GridFSFile stored = store(request, mp3, result);
+            Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
+                    result.durationSeconds(), elapsed / 1e9);
+            return stored;
+        } finally {
+            deleteRecursively(dir);
+        }
+    }
+
+    /** ffmpeg's run, as a span with the media's length and the realtime factor. */
+    private Ffmpeg.Result encode(ConversionRequest request, MediaStore.Video video, Path dir, Path mp3, LeaseKeeper lease)
+            throws IOException, PermanentFailure {
+        Span span = tracer.spanBuilder("ffmpeg").setAttribute("job.id", request.jobId())
+                .setAttribute("media.bytes", video.sizeBytes()).startSpan();
+        long started = System.nanoTime();
+        try (Scope scope = span.makeCurrent()) {
             Ffmpeg.Input input = input(video, request.container(), dir);
             Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
             Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), request.optionsOrDefaults(), mp3,
                     new ProgressThrottle(request), lease::held);
             long elapsed = System.nanoTime() - started;
             conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
+            span.setAttribute("media.seconds", result.durationSeconds());
             if (result.durationSeconds() > 0) {
-                metrics.summary("converter.realtime.factor").record(result.durationSeconds() / (elapsed / 1e9));
+                double realtime = result.durationSeconds() / (elapsed / 1e9);
+                metrics.summary("converter.realtime.factor").record(realtime);
+                span.setAttribute("ffmpeg.realtime_factor", realtime);
             }
-            if (!lease.held()) {
-                throw new IOException("the lease on the job was lost while converting");
-            }
-            GridFSFile stored = storage.storeMp3(mp3, Mp3Names.of(request.originalFilename()), new Document("jobId", request.jobId())
+            return result;
+        } catch (IOException | PermanentFailure | RuntimeException e) {
+            span.setStatus(StatusCode.ERROR, e.getMessage());
+            throw e;
+        } finally {
+            span.end();
+        }
+    }
+
+    private GridFSFile store(ConversionRequest request, Path mp3, Ffmpeg.Result result) throws IOException {
+        Span span = tracer.spanBuilder("store mp3").setAttribute("job.id", request.jobId())
+                .setAttribute("mp3.bytes", Files.size(mp3)).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            return storage.storeMp3(mp3, Mp3Names.of(request.originalFilename()), new Document("jobId", request.jobId())
                     .append("owner", request.owner()).append("sourceVideoId", request.videoId())
                     .append("durationSeconds", result.durationSeconds()).append("bitrate", request.optionsOrDefaults().bitrateLabel()));
-            Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
-                    result.durationSeconds(), elapsed / 1e9);
-            return stored;
         } finally {
-            deleteRecursively(dir);
+            span.end();
         }
     }
 

@@ -1,6 +1,7 @@
 package com.mp3converter.gateway.http;
 
 import com.mp3converter.gateway.service.ApiException;
+import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,7 +49,7 @@ public class StreamingUploads {
         BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), idleTimeout);
         request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
         request.resume();
-        workers.execute(() -> {
+        workers.execute(Context.current().wrap(() -> { // the request's span stays current on the upload's thread
             try {
                 responder.respond(ctx, 202, upload.run(body));
             } catch (ApiException e) {
@@ -60,6 +61,6 @@ public class StreamingUploads {
                 Log.error("Upload failed", e);
                 responder.error(ctx, new ApiException(500, "internal error"));
             }
-        });
+        }));
     }
 }

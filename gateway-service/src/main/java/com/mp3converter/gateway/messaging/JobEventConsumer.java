@@ -2,6 +2,9 @@ package com.mp3converter.gateway.messaging;
 
 import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.gateway.service.JobService;
+import com.mp3converter.messaging.TracedDelivery;
+import io.opentelemetry.api.trace.Tracer;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
@@ -11,6 +14,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** Applies the converter's events to the job records. Updates are conditional, so redelivery is harmless. */
@@ -19,10 +23,12 @@ public class JobEventConsumer {
 
     private final JobService jobs;
     private final ObjectMapper json;
+    private final Tracer tracer;
 
-    JobEventConsumer(JobService jobs, ObjectMapper json) {
+    JobEventConsumer(JobService jobs, ObjectMapper json, Tracer tracer) {
         this.jobs = jobs;
         this.json = json;
+        this.tracer = tracer;
     }
 
     @Incoming("job-events")
@@ -38,12 +44,18 @@ public class JobEventConsumer {
             Log.errorf("Dead-lettering an unreadable job event: %s", e.getMessage());
             return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
         }
-        try {
-            jobs.apply(event);
-            return message.ack();
-        } catch (RuntimeException e) {
-            Log.warnf("Could not apply %s for job %s, will retry: %s", event.type(), event.jobId(), e.getMessage());
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
-        }
+        return TracedDelivery.run(tracer, "process " + event.routingKey(), headers(message), event.jobId(), () -> {
+            try {
+                jobs.apply(event);
+                return message.ack();
+            } catch (RuntimeException e) {
+                Log.warnf("Could not apply %s for job %s, will retry: %s", event.type(), event.jobId(), e.getMessage());
+                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+            }
+        });
+    }
+
+    private static Map<String, Object> headers(Message<?> message) {
+        return message.getMetadata(IncomingRabbitMQMetadata.class).map(IncomingRabbitMQMetadata::getHeaders).orElse(Map.of());
     }
 }

@@ -25,5 +25,7 @@ public record Job(
         String mp3Id,
         Long mp3Size,
         Double durationSeconds,
-        boolean published) {
+        boolean published,
+        /** The trace of the upload that made the job (W3C trace id), for finding it in Jaeger. */
+        String traceId) {
 }

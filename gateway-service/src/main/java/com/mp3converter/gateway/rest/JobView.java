@@ -25,12 +25,13 @@ public record JobView(
         String mp3Id,
         Long mp3Size,
         Double durationSeconds,
+        String traceId,
         Map<String, String> links) {
 
     static JobView of(Job job) {
         return new JobView(job.id(), job.status(), job.progress(), job.reason(), job.originalFilename(), job.size(),
                 job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
-                job.mp3Size(), job.durationSeconds(),
+                job.mp3Size(), job.durationSeconds(), job.traceId(),
                 Map.of("self", "/jobs/" + job.id(), "mp3", "/jobs/" + job.id() + "/mp3",
                         "download", "/download?fid=" + (job.mp3Id() != null ? job.mp3Id() : job.id())));
     }

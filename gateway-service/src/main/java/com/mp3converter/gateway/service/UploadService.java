@@ -2,6 +2,8 @@ package com.mp3converter.gateway.service;
 
 import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.MongoException;
+import com.mp3converter.messaging.TracedDelivery;
+import io.opentelemetry.api.trace.Span;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
@@ -10,6 +12,7 @@ import com.mp3converter.mediastore.VideoUpload;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,9 +59,28 @@ public class UploadService {
         }
         String container = MediaSniffer.container(head, head.length).orElseThrow(() ->
                 new ApiException(415, "not a video or audio file (its content matches no supported container)"));
-
         String jobId = UUID.randomUUID().toString();
         String safeName = FileNames.sanitize(filename);
+        Span span = Span.current().setAttribute("job.id", jobId).setAttribute("user.id", uploader.userId());
+        try (TracedDelivery.LogContext log = TracedDelivery.LogContext.of(jobId)) {
+            StoredVideo video = store(jobId, safeName, container, uploader, head, body);
+            span.setAttribute("upload.bytes", video.size());
+            ConversionOptions options = optionsOrRelease(finalOptions, video);
+            String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+            Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),
+                    video.sha256(), options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false, traceId);
+            jobs.submit(job);
+            Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, video.size(), container, video.id());
+            return job;
+        }
+    }
+
+    private record StoredVideo(String id, long size, String sha256) {
+    }
+
+    /** Streams the body into GridFS "videos", hashing it; a failure removes what was written. */
+    private StoredVideo store(String jobId, String safeName, String container, Uploader uploader, byte[] head, InputStream body)
+            throws IOException {
         VideoUpload out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
                 .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
         MessageDigest sha256 = sha256();
@@ -73,21 +95,19 @@ public class UploadService {
             }
             throw e;
         }
-        String videoId = out.getObjectId().toHexString();
-        String hash = HexFormat.of().formatHex(sha256.digest());
-        ConversionOptions options;
+        return new StoredVideo(out.getObjectId().toHexString(), size, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /** The options the upload ended with (form fields may follow the file); refused, the video goes. */
+    private ConversionOptions optionsOrRelease(Supplier<ConversionOptions> finalOptions, StoredVideo video) {
         try {
-            options = finalOptions.get();
-            storage.completeVideoMetadata(out.getObjectId(), hash);
+            ConversionOptions options = finalOptions.get();
+            storage.completeVideoMetadata(new ObjectId(video.id()), video.sha256());
+            return options;
         } catch (RuntimeException e) {
-            storage.deleteVideo(videoId);
+            storage.deleteVideo(video.id());
             throw e;
         }
-        Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, videoId, size, hash,
-                options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false);
-        jobs.submit(job);
-        Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, size, container, videoId);
-        return job;
     }
 
     /** If storage is down the abort fails too; the orphan-chunk sweep removes what it could not. */

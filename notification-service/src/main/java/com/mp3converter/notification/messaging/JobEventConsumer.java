@@ -2,7 +2,10 @@ package com.mp3converter.notification.messaging;
 
 import com.mp3converter.contracts.JobEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.messaging.TracedDelivery;
 import com.mp3converter.notification.service.NotificationService;
+import io.opentelemetry.api.trace.Tracer;
+import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.annotations.Blocking;
@@ -13,6 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -26,11 +30,13 @@ public class JobEventConsumer {
     private final NotificationService notifications;
     private final ObjectMapper json;
     private final MeterRegistry metrics;
+    private final Tracer tracer;
 
-    JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics) {
+    JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics, Tracer tracer) {
         this.notifications = notifications;
         this.json = json;
         this.metrics = metrics;
+        this.tracer = tracer;
     }
 
     @Incoming("job-finished")
@@ -51,16 +57,22 @@ public class JobEventConsumer {
             metrics.counter("notification.events.rejected").increment();
             return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
         }
-        try {
-            notifications.notify(event);
-            return message.ack();
-        } catch (InterruptedException e) { // shutting down while another delivery was sending it
-            Thread.currentThread().interrupt();
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
-        } catch (RuntimeException e) {
-            Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
-            metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
-        }
+        return TracedDelivery.run(tracer, "process " + event.routingKey(), headers(message), event.jobId(), () -> {
+            try {
+                notifications.notify(event);
+                return message.ack();
+            } catch (InterruptedException e) { // shutting down while another delivery was sending it
+                Thread.currentThread().interrupt();
+                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+            } catch (RuntimeException e) {
+                Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
+                metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();
+                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+            }
+        });
+    }
+
+    private static Map<String, Object> headers(Message<?> message) {
+        return message.getMetadata(IncomingRabbitMQMetadata.class).map(IncomingRabbitMQMetadata::getHeaders).orElse(Map.of());
     }
 }

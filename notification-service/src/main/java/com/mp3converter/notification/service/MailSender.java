@@ -2,6 +2,7 @@ package com.mp3converter.notification.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.quarkus.mailer.Mail;
 import io.quarkus.mailer.reactive.ReactiveMailer;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
@@ -27,6 +28,7 @@ public class MailSender {
 
     @Retry(maxRetries = 8, delay = 500, jitter = 200, maxDuration = 60, durationUnit = ChronoUnit.SECONDS)
     @ExponentialBackoff(factor = 2, maxDelay = 15_000)
+    @WithSpan("smtp send")
     public void send(Mail mail) {
         try {
             mailer.send(mail).await().atMost(SMTP_TIMEOUT);

@@ -263,6 +263,55 @@ class ManifestsTest {
     }
 
     @Test
+    void prometheusScrapesTheFourServicesAndRabbitMqWhereTheyServeMetrics() throws IOException {
+        String config = one(ConfigMap.class, "prometheus").getData().get("prometheus.yml");
+        var scrape = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(config).path("scrape_configs");
+        Map<String, Set<String>> targetsByPath = new java.util.HashMap<>();
+        scrape.forEach(job -> job.path("static_configs").forEach(c -> c.path("targets").forEach(t ->
+                targetsByPath.computeIfAbsent(job.path("metrics_path").asText(), k -> new TreeSet<>()).add(t.asText()))));
+        for (String service : SERVICES) {
+            int port = one(Service.class, service).getSpec().getPorts().get(0).getPort();
+            assertThat(targetsByPath.get("/q/metrics")).as(service).contains(service + ":" + port);
+        }
+        assertThat(one(Service.class, "rabbitmq").getSpec().getPorts()).anySatisfy(p -> assertThat(p.getPort()).isEqualTo(15692));
+        assertThat(targetsByPath.get("/metrics/per-object")).containsExactly("rabbitmq:15692");
+        assertThat(one(ConfigMap.class, "rabbitmq-plugins").getData().get("enabled_plugins")).contains("rabbitmq_prometheus");
+    }
+
+    @Test
+    void grafanaShowsTheProvisionedDashboardOfMetricsTheServicesExport() throws IOException {
+        assertThat(one(ConfigMap.class, "grafana-datasources").getData().get("datasources.yaml"))
+                .contains("url: http://prometheus:" + one(Service.class, "prometheus").getSpec().getPorts().get(0).getPort());
+        String json = one(ConfigMap.class, "grafana-dashboards").getData().get("mp3converter.json");
+        var dashboard = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+        assertThat(dashboard.path("panels")).hasSizeGreaterThanOrEqualTo(6);
+        String sources;
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            sources = files.filter(f -> f.toString().endsWith(".java") && f.toString().contains("/src/main/"))
+                    .map(f -> { try { return Files.readString(f); } catch (IOException e) { throw new java.io.UncheckedIOException(e); } })
+                    .collect(Collectors.joining("\n"));
+        }
+        Matcher ours = Pattern.compile("\\b((?:converter|gateway|notification|auth)_[a-z_]+?)(?:_total|_seconds_sum|_seconds_count|_sum|_count)?\\b")
+                .matcher(json);
+        Set<String> meters = new TreeSet<>();
+        while (ours.find()) {
+            meters.add(ours.group(1).replace('_', '.'));
+        }
+        assertThat(meters).as("metrics the dashboard reads").isNotEmpty()
+                .allSatisfy(meter -> assertThat(sources).as("a meter named " + meter + " in the code").contains('"' + meter + '"'));
+    }
+
+    @Test
+    void everyServiceSendsItsTracesToJaegerAndLogsJson() {
+        Service jaeger = one(Service.class, "jaeger");
+        assertThat(jaeger.getSpec().getPorts()).anySatisfy(p -> assertThat(p.getPort()).isEqualTo(4317));
+        for (String service : SERVICES) {
+            assertThat(one(ConfigMap.class, service).getData()).as(service)
+                    .containsEntry("OTEL_EXPORTER_OTLP_ENDPOINT", "http://jaeger:4317").containsEntry("LOG_FORMAT", "json");
+        }
+    }
+
+    @Test
     void mysqlRunsTheOneInitSqlOnFirstStart() throws IOException {
         ConfigMap init = one(ConfigMap.class, "mysql-init");
         assertThat(init.getData()).containsEntry("init.sql", Files.readString(BASE.resolve("mysql/init.sql")));

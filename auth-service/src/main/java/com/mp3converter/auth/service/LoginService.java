@@ -6,6 +6,7 @@ import com.mp3converter.auth.repository.User;
 import com.mp3converter.auth.repository.UserRepository;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
@@ -30,9 +31,11 @@ public class LoginService {
     private final PasswordHasher hasher;
     private final TokenService tokens;
     private final AuthConfig.Login policy;
+    private final MeterRegistry metrics;
 
     LoginService(UserRepository users, LoginThrottleRepository throttle, PasswordHasher hasher, TokenService tokens,
-                 AuthConfig config) {
+                 AuthConfig config, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.users = users;
         this.throttle = throttle;
         this.hasher = hasher;
@@ -45,6 +48,7 @@ public class LoginService {
         String key = email.trim().toLowerCase(Locale.ROOT);
         Optional<Instant> blockedUntil = throttle.blockedUntil(key).filter(Instant.now()::isBefore);
         if (blockedUntil.isPresent()) {
+            metrics.counter("auth.logins", "outcome", "locked").increment();
             throw tooManyAttempts(blockedUntil.get());
         }
         Optional<User> user = users.findByEmail(key);
@@ -56,9 +60,11 @@ public class LoginService {
                 throttle.block(key, until);
                 Log.infof("Login for an account failed %d times in a row; locked until %s", failures, until);
             }
+            metrics.counter("auth.logins", "outcome", "failed").increment();
             throw new ApiException(401, BAD_CREDENTIALS);
         }
         throttle.reset(key);
+        metrics.counter("auth.logins", "outcome", "ok").increment();
         return tokens.issue(user.get());
     }
 

@@ -28,6 +28,8 @@ import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -67,8 +69,7 @@ public class ConversionService {
         this.config = config;
         this.metrics = metrics;
         this.tracer = tracer;
-        this.conversionTime = Timer.builder("converter.conversion.seconds")
-                .description("ffmpeg wall time per job").register(metrics);
+        this.conversionTime = Timer.builder("converter.conversion").description("ffmpeg wall time per job").register(metrics);
     }
 
     void clearWorkDir(@Observes StartupEvent start) throws IOException {
@@ -120,6 +121,9 @@ public class ConversionService {
                 Log.infof("Job %s already has MP3 %s; announcing it again", jobId, existing.get().getObjectId());
             } else {
                 publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
+                if (request.requestedAt() != null) { // published -> conversion started
+                    metrics.timer("converter.queue.wait").record(Duration.between(request.requestedAt(), Instant.now()));
+                }
                 existing = Optional.of(convert(request, lease));
                 metrics.counter("converter.jobs", "outcome", "done").increment();
             }

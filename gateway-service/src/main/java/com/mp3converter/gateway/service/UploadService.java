@@ -2,6 +2,7 @@ package com.mp3converter.gateway.service;
 
 import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.MongoException;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.mp3converter.messaging.TracedDelivery;
 import io.opentelemetry.api.trace.Span;
 import com.mp3converter.gateway.config.GatewayConfig;
@@ -37,7 +38,10 @@ public class UploadService {
     private final JobService jobs;
     private final long maxBytes;
 
-    UploadService(MediaStore storage, JobService jobs, GatewayConfig config) {
+    private final MeterRegistry metrics;
+
+    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics) {
+        this.metrics = metrics;
         this.storage = storage;
         this.jobs = jobs;
         this.maxBytes = config.upload().maxBytes();
@@ -63,8 +67,10 @@ public class UploadService {
         String safeName = FileNames.sanitize(filename);
         Span span = Span.current().setAttribute("job.id", jobId).setAttribute("user.id", uploader.userId());
         try (TracedDelivery.LogContext log = TracedDelivery.LogContext.of(jobId)) {
+            long started = System.nanoTime();
             StoredVideo video = store(jobId, safeName, container, uploader, head, body);
             span.setAttribute("upload.bytes", video.size());
+            metrics.summary("gateway.upload.bytes.per.second").record(video.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
             ConversionOptions options = optionsOrRelease(finalOptions, video);
             String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
             Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),

@@ -150,7 +150,7 @@ done
 G=http://localhost:$GATEWAY_PORT
 cat <<TXT
 
-mp3converter is running. Try it (demo user $DEMO_EMAIL):
+mp3converter is running. Open $G/ in a browser, or try it with curl (demo user $DEMO_EMAIL):
 
   TOKEN=\$(curl -s -X POST -u $DEMO_EMAIL:$DEMO_PASSWORD $G/login)
   curl -X POST -F 'file=@video.mp4' -H "Authorization: Bearer \$TOKEN" $G/upload

@@ -384,6 +384,31 @@ class GatewayTest {
                 given().auth().preemptive().basic("a@b.c", "pw").post("/login").statusCode() == 200);
     }
 
+    @Test
+    void jobUpdatesArePushedOverServerSentEventsToTheirOwnerOnly() throws Exception {
+        String owner = java.util.UUID.randomUUID().toString();
+        var ownersLines = eventLines(GatewayInfra.token(Map.of("sub", owner)));
+        var othersLines = eventLines(GatewayInfra.token());
+        String jobId = java.util.UUID.randomUUID().toString();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"PROGRESS\",\"owner\":\"" + owner + "\",\"progress\":40}");
+            return ownersLines.stream().anyMatch(line -> line.startsWith("data:") && line.contains(jobId));
+        });
+        String pushed = ownersLines.stream().filter(line -> line.contains(jobId)).findFirst().orElseThrow();
+        assertThat(JSON.readTree(pushed.substring(5)).path("progress").asInt()).isEqualTo(40);
+        assertThat(othersLines).noneMatch(line -> line.contains(jobId));
+    }
+
+    /** Opens GET /jobs/events as curl -N would and collects its lines as they come. */
+    private List<String> eventLines(String token) {
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        HttpRequest request = HttpRequest.newBuilder(java.net.URI.create(base + "jobs/events"))
+                .header("Authorization", "Bearer " + token).header("Accept", "text/event-stream").build();
+        HttpClient.newHttpClient().sendAsync(request, HttpResponse.BodyHandlers.ofLines())
+                .thenAccept(response -> response.body().forEach(lines::add));
+        return lines;
+    }
+
     JsonNode awaitOneRequest(String jobId) throws Exception {
         List<String> found = new java.util.ArrayList<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> {

@@ -34,6 +34,13 @@ public interface GatewayConfig {
 
     Http http();
 
+    Events events();
+
+    interface Events {
+        /** A connected page (GET /jobs/events) gets a PING this often, so idle proxies keep the stream open. */
+        Duration keepAlive();
+    }
+
     interface Http {
         /** Largest body of any request but an upload (registration, login), in bytes; it must declare its length. */
         long apiBodyMaxBytes();

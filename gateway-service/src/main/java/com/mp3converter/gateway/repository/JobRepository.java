@@ -64,6 +64,11 @@ public class JobRepository {
                 .skip(page * size).limit(size).into(new ArrayList<>());
     }
 
+    /** Jobs of every user waiting for a converter that were created before {@code createdAt}. */
+    public long countQueuedBefore(Instant createdAt) {
+        return jobs.countDocuments(Filters.and(Filters.eq("status", JobStatus.QUEUED.name()), Filters.lt("createdAt", Date.from(createdAt))));
+    }
+
     public long countOwned(String owner) {
         return jobs.countDocuments(Filters.eq("owner", owner));
     }

@@ -5,7 +5,12 @@ import com.mp3converter.gateway.http.ByteRange;
 import com.mongodb.client.gridfs.GridFSDownloadStream;
 import com.mp3converter.gateway.service.ApiException;
 import com.mp3converter.gateway.service.FileNames;
+import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.JobService;
+import com.mp3converter.gateway.service.JobUpdates;
+import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Multi;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import com.mp3converter.mediastore.MediaStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.validation.constraints.Max;
@@ -24,6 +29,7 @@ import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 
 /** Job status, listing, deletion and MP3 download; every lookup is by (id, caller). */
@@ -37,18 +43,33 @@ public class JobResource {
     private final JobService jobs;
     private final MediaStore storage;
     private final JsonWebToken caller;
+    private final JobUpdates updates;
+    private final Duration keepAlive;
 
-    JobResource(JobService jobs, MediaStore storage, JsonWebToken caller) {
+    JobResource(JobService jobs, MediaStore storage, JsonWebToken caller, JobUpdates updates, GatewayConfig config) {
         this.jobs = jobs;
         this.storage = storage;
         this.caller = caller;
+        this.updates = updates;
+        this.keepAlive = config.events().keepAlive();
     }
 
     @GET
     @Path("jobs/{jobId}")
     @Produces(MediaType.APPLICATION_JSON)
     public JobView job(@PathParam("jobId") String jobId) {
-        return JobView.of(jobs.get(jobId, caller.getSubject()));
+        var job = jobs.get(jobId, caller.getSubject());
+        return JobView.of(job, jobs.queuePosition(job));
+    }
+
+    /** Server-Sent Events: the caller's jobs as they change (curl -N), a PING every keep-alive period. */
+    @GET
+    @Path("jobs/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @NonBlocking
+    public Multi<JobUpdates.Update> events() {
+        return updates.of(caller.getSubject(), keepAlive);
     }
 
     @GET
@@ -57,7 +78,8 @@ public class JobResource {
     public JobPage list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
                         @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String owner = caller.getSubject();
-        return new JobPage(jobs.list(owner, page, size).stream().map(JobView::of).toList(), page, size, jobs.count(owner));
+        return new JobPage(jobs.list(owner, page, size).stream().map(job -> JobView.of(job, jobs.queuePosition(job))).toList(),
+                page, size, jobs.count(owner));
     }
 
     @DELETE

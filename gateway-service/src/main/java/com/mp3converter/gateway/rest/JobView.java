@@ -14,6 +14,8 @@ public record JobView(
         String jobId,
         JobStatus status,
         Integer progress,
+        /** While QUEUED: 1 for the next job a converter takes. */
+        Long queuePosition,
         String reason,
         String originalFilename,
         long size,
@@ -29,7 +31,11 @@ public record JobView(
         Map<String, String> links) {
 
     static JobView of(Job job) {
-        return new JobView(job.id(), job.status(), job.progress(), job.reason(), job.originalFilename(), job.size(),
+        return of(job, null);
+    }
+
+    static JobView of(Job job, Long queuePosition) {
+        return new JobView(job.id(), job.status(), job.progress(), queuePosition, job.reason(), job.originalFilename(), job.size(),
                 job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
                 job.mp3Size(), job.durationSeconds(), job.traceId(),
                 Map.of("self", "/jobs/" + job.id(), "mp3", "/jobs/" + job.id() + "/mp3",

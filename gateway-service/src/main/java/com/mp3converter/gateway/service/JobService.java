@@ -115,6 +115,11 @@ public class JobService {
         return jobs.listOwned(owner, page, size);
     }
 
+    /** 1 for the next job a converter takes; null for a job that is not waiting. */
+    public Long queuePosition(Job job) {
+        return job.status() == JobStatus.QUEUED ? jobs.countQueuedBefore(job.createdAt()) + 1 : null;
+    }
+
     public long count(String owner) {
         return jobs.countOwned(owner);
     }

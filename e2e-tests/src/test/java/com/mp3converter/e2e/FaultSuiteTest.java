@@ -47,6 +47,7 @@ class FaultSuiteTest {
     private static final Duration MONGO_OUTAGE = Duration.ofSeconds(60);
     /** Busy processes for the whole run (e2e.faults.load=0 for none): the suite must hold on a loaded machine. */
     private static final int LOAD_PROCESSES = Integer.getInteger("e2e.faults.load", 2);
+    private static final int WORKERS = 2;
 
     private final Report actions = new Report("Fault suite: what was done", "t (s)", "action", "detail");
     private final Report findings = new Report("Fault suite: what was found", "check", "expected", "found", "ok");
@@ -59,6 +60,8 @@ class FaultSuiteTest {
      * is worse, so the notifier sends it again (same Message-ID) once the claim's lease runs out.
      */
     private final Set<String> acceptedButUnrecorded = new HashSet<>();
+    /** The most ffmpeg child processes one converter had at once, over the whole run. */
+    private final java.util.concurrent.atomic.AtomicLong mostFfmpegsAtOnce = new java.util.concurrent.atomic.AtomicLong();
     private Pipeline pipeline;
     private List<Api> gateways;
     private String token;
@@ -70,16 +73,19 @@ class FaultSuiteTest {
         byte[] whole = Files.readAllBytes(shortClip);
         Path broken = TestMedia.file("faults-cut.mp4", Arrays.copyOf(whole, whole.length / 2));
         List<Process> load = startLoad();
-        try (Pipeline started = Pipeline.start("faults", 2, 2)) {
+        try (Pipeline started = Pipeline.start("faults", WORKERS, 2)) {
             pipeline = started;
             gateways = pipeline.replicas(Pipeline.GATEWAY).stream().map(pipeline::api).toList();
             token = gateways.get(0).tokenFor(EMAIL, "faults long password");
             act("started", pipeline.all().size() + " services (2 gateways, 2 converters, 2 notifiers) with "
                     + LOAD_PROCESSES + " busy processes loading the cores");
+            java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            sampler.scheduleAtFixedRate(this::countFfmpegs, 0, 100, TimeUnit.MILLISECONDS);
             try {
                 injectFaults(longClip, shortClip, broken);
                 checkOutcome();
             } finally {
+                sampler.shutdownNow();
                 System.out.println(actions.render() + findings.render());
             }
         } finally {
@@ -192,6 +198,9 @@ class FaultSuiteTest {
         }
         finding("messages dead-lettered", "0", String.valueOf(deadLettered), deadLettered == 0);
 
+        finding("ffmpeg processes at once in one converter (sampled every 0.1 s), broker restart included", "<= " + WORKERS,
+                String.valueOf(mostFfmpegsAtOnce.get()), mostFfmpegsAtOnce.get() <= WORKERS);
+
         List<String> unhealthy = pipeline.all().stream().filter(service -> !service.healthy("ready")).map(service -> service.name).toList();
         String all = "all " + pipeline.all().size();
         finding("services ready at the end", all, unhealthy.isEmpty() ? all : "not ready: " + unhealthy, unhealthy.isEmpty());
@@ -242,6 +251,16 @@ class FaultSuiteTest {
         service.start();
         service.awaitReady(Duration.ofSeconds(180));
         act(service.name + " started again", String.format("ready after %.1f s", (System.nanoTime() - begin) / 1e9));
+    }
+
+    private void countFfmpegs() {
+        for (ServiceProcess converter : pipeline.replicas(Pipeline.CONVERTER)) {
+            if (converter.alive()) {
+                long ffmpegs = ProcessHandle.of(converter.pid()).stream().flatMap(ProcessHandle::children)
+                        .filter(child -> child.info().command().orElse("").contains("ffmpeg")).count();
+                mostFfmpegsAtOnce.accumulateAndGet(ffmpegs, Math::max);
+            }
+        }
     }
 
     private void rabbitmqctl(String command) throws IOException, InterruptedException {

@@ -131,6 +131,29 @@ class GatewayTest {
     }
 
     @Test
+    void anUploadRepeatedWithItsIdempotencyKeyGivesBackTheFirstJobAndStoresNothingTwice() throws Exception {
+        String token = GatewayInfra.token();
+        byte[] video = fakeMp4(150_000);
+        String first = given().auth().oauth2(token).header("Idempotency-Key", "retry-42").body(video)
+                .put("/videos/clip.mp4").then().statusCode(202).extract().path("jobId");
+        awaitOneRequest(first);
+        long videosBefore = GatewayInfra.db().getCollection("videos.files").countDocuments();
+        String again = given().auth().oauth2(token).header("Idempotency-Key", "retry-42")
+                .multiPart("file", "clip.mp4", video, "video/mp4").post("/upload").then().statusCode(202).extract().path("jobId");
+        assertThat(again).isEqualTo(first);
+        assertThat(GatewayInfra.db().getCollection("videos.files").countDocuments()).isEqualTo(videosBefore);
+        Thread.sleep(500);
+        assertThat(GatewayInfra.drainRequests()).noneMatch(r -> r.contains(first));
+
+        given().auth().oauth2(token).header("Idempotency-Key", "retry-42").body(fakeMp4(150_001))
+                .put("/videos/other.mp4").then().statusCode(422).body("error", containsString("Idempotency-Key"));
+        assertThat(GatewayInfra.db().getCollection("videos.files").countDocuments()).isEqualTo(videosBefore);
+        String otherUsers = given().auth().oauth2(GatewayInfra.token()).header("Idempotency-Key", "retry-42").body(video)
+                .put("/videos/clip.mp4").then().statusCode(202).extract().path("jobId");
+        assertThat(otherUsers).as("keys are per user").isNotEqualTo(first);
+    }
+
+    @Test
     void multipartFormFieldsAreOptionsToo() throws Exception {
         String jobId = given().auth().oauth2(GatewayInfra.token())
                 .multiPart("file", "a.mp4", fakeMp4(100_000), "video/mp4").multiPart("quality", "0")

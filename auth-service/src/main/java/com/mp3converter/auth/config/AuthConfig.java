@@ -1,7 +1,6 @@
 package com.mp3converter.auth.config;
 
 import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,11 +23,9 @@ public interface AuthConfig {
         String issuer();
 
         /** Value of the {@code aud} claim. */
-        @WithDefault("mp3converter")
         String audience();
 
         /** Token lifetime ({@code exp - iat}). */
-        @WithDefault("PT1H")
         Duration lifetime();
 
         /** PKCS#8 PEM of the EC P-256 signing key (from a Kubernetes Secret). */
@@ -46,21 +43,17 @@ public interface AuthConfig {
 
     interface Login {
         /** Consecutive failures allowed for one account before attempts are slowed. */
-        @WithDefault("5")
         int freeAttempts();
 
         /** Lock after the first failure past the free attempts; doubles with each further failure. */
-        @WithDefault("PT2S")
         Duration initialLock();
 
         /** Upper bound of the lock, so an attacker can never lock a user out for long. */
-        @WithDefault("PT5M")
         Duration maxLock();
     }
 
     interface Registration {
         /** Whether anyone may register with POST /users; when false only an admin token may. */
-        @WithDefault("true")
         boolean selfService();
     }
 

@@ -113,33 +113,7 @@ public class Ffmpeg {
             stderr.start();
             run.readProgress(ffmpeg, progress);
             stderr.join(TimeUnit.SECONDS.toMillis(10));
-            int exit = exitCode(ffmpeg);
-            if (stopping) {
-                throw new IOException("ffmpeg stopped because the service is shutting down");
-            }
-            if (run.unwanted) {
-                throw new IOException("ffmpeg stopped: the job is no longer this worker's");
-            }
-            if (run.timedOut) {
-                throw new PermanentFailure("conversion took too long and was stopped");
-            }
-            if (feed != null) {
-                feed.rethrowSourceFailure(); // a cut-short stream can still make ffmpeg "succeed"
-            }
-            if (exit == KILLED_BY_SIGKILL || exit == KILLED_BY_SIGTERM) {
-                throw new IOException("ffmpeg was killed from outside (exit " + exit + ")"); // not the file's fault
-            }
-            if (exit > SIGNALLED && exit < SIGNALLED + 32) {
-                // Deterministic for a given file and binary (a segfault, an abort): a retry crashes again.
-                // Seen on the build machine (AMD EPYC): JAVE's static ffmpeg 4.4.1 segfaults opening any MPEG-TS file.
-                Log.warnf("ffmpeg crashed (signal %d) on a %s input; another ffmpeg build (FFMPEG_PATH) may read it",
-                        exit - SIGNALLED, container);
-                throw new PermanentFailure("the converter's ffmpeg crashed reading this file; its format may not be supported");
-            }
-            if (exit != 0) {
-                throw new PermanentFailure(run.reason());
-            }
-            return new Result(run.encodedSeconds > 0 ? run.encodedSeconds : run.sourceSeconds);
+            return outcome(exitCode(ffmpeg), run, feed, container);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
@@ -148,6 +122,40 @@ public class Ffmpeg {
             running.remove(ffmpeg);
             ffmpeg.destroy();
         }
+    }
+
+    /**
+     * What an ended run means. Our own stops first (shutdown, the job taken over, the deadline), since they
+     * also end ffmpeg by a signal; then a source that failed mid-stream; then ffmpeg's own exit. Retry
+     * (IOException) when we are at fault, fail the job (PermanentFailure) when the file is.
+     */
+    private Result outcome(int exit, Run run, Feed feed, String container) throws IOException, PermanentFailure {
+        if (stopping) {
+            throw new IOException("ffmpeg stopped because the service is shutting down");
+        }
+        if (run.unwanted) {
+            throw new IOException("ffmpeg stopped: the job is no longer this worker's");
+        }
+        if (run.timedOut) {
+            throw new PermanentFailure("conversion took too long and was stopped");
+        }
+        if (feed != null) {
+            feed.rethrowSourceFailure(); // a cut-short stream can still make ffmpeg "succeed"
+        }
+        if (exit == KILLED_BY_SIGKILL || exit == KILLED_BY_SIGTERM) {
+            throw new IOException("ffmpeg was killed from outside (exit " + exit + ")"); // not the file's fault
+        }
+        if (exit > SIGNALLED && exit < SIGNALLED + 32) {
+            // Deterministic for a given file and binary (a segfault, an abort): a retry crashes again.
+            // Seen on the build machine (AMD EPYC): JAVE's static ffmpeg 4.4.1 segfaults opening any MPEG-TS file.
+            Log.warnf("ffmpeg crashed (signal %d) on a %s input; another ffmpeg build (FFMPEG_PATH) may read it",
+                    exit - SIGNALLED, container);
+            throw new PermanentFailure("the converter's ffmpeg crashed reading this file; its format may not be supported");
+        }
+        if (exit != 0) {
+            throw new PermanentFailure(run.reason());
+        }
+        return new Result(run.encodedSeconds > 0 ? run.encodedSeconds : run.sourceSeconds);
     }
 
     /** Waits for ffmpeg's exit; JAVE's destroy() forgets the process, so one we stopped has no code left to read. */

@@ -55,6 +55,9 @@ public interface GatewayConfig {
     interface Upload {
         /** Largest accepted video, in bytes (2 GiB by default); larger uploads get 413. */
         long maxBytes();
+
+        /** How long an upload's Idempotency-Key gives back its job to a repeat of the upload. */
+        Duration idempotencyWindow();
     }
 
     interface Publish {

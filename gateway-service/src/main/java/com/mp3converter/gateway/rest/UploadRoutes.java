@@ -37,6 +37,9 @@ import java.util.Map;
 @ApplicationScoped
 public class UploadRoutes {
 
+    /** Repeating an upload with the same key within a day gives back the first one's job. */
+    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
     private final UploadService uploads;
     private final BodyLimits limits;
     private final StreamingUploads streaming;
@@ -67,7 +70,8 @@ public class UploadRoutes {
             return;
         }
         String filename = ctx.pathParam("filename");
-        streaming.accept(ctx, uploader.userId(), body -> JobView.of(uploads.upload(body, filename, uploader, () -> options)));
+        String key = request.getHeader(IDEMPOTENCY_KEY);
+        streaming.accept(ctx, uploader.userId(), body -> JobView.of(uploads.upload(body, filename, uploader, key, () -> options)));
     }
 
     private void multipart(RoutingContext ctx) {
@@ -101,7 +105,7 @@ public class UploadRoutes {
             } else if (!"file".equals(part.name())) {
                 throw new ApiException(400, "send exactly one file, in a part named 'file'");
             } else {
-                return JobView.of(uploads.upload(form.content(), part.filename(), uploader, () -> {
+                return JobView.of(uploads.upload(form.content(), part.filename(), uploader, request.getHeader(IDEMPOTENCY_KEY), () -> {
                     readRemainingFields(form, fields);
                     return ConversionOptionsParser.parse(name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name));
                 }));

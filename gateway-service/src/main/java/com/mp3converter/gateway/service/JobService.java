@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Job lifecycle: submission (record, then publish; the sweeper republishes what the broker has not
@@ -105,6 +106,10 @@ public class JobService {
      */
     private void releaseSourceVideo(String jobId) {
         jobs.find(jobId).ifPresent(job -> storage.deleteVideo(job.videoId()));
+    }
+
+    public Optional<Job> find(String jobId, String owner) {
+        return jobs.findOwned(jobId, owner);
     }
 
     public Job get(String jobId, String owner) {

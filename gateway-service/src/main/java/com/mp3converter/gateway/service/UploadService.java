@@ -2,6 +2,7 @@ package com.mp3converter.gateway.service;
 
 import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.MongoException;
+import com.mp3converter.gateway.repository.UploadKeys;
 import io.micrometer.core.instrument.MeterRegistry;
 import com.mp3converter.messaging.TracedDelivery;
 import io.opentelemetry.api.trace.Span;
@@ -21,6 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -33,15 +35,23 @@ import java.util.function.Supplier;
 public class UploadService {
 
     private static final int COPY_BUFFER = 256 * 1024;
+    private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "upload-abort");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final java.util.regex.Pattern VALID_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     private final MediaStore storage;
     private final JobService jobs;
     private final long maxBytes;
 
     private final MeterRegistry metrics;
+    private final UploadKeys keys;
 
-    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics) {
+    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics, UploadKeys keys) {
         this.metrics = metrics;
+        this.keys = keys;
         this.storage = storage;
         this.jobs = jobs;
         this.maxBytes = config.upload().maxBytes();
@@ -55,8 +65,11 @@ public class UploadService {
      * @param finalOptions validated options, asked for only after the body ended (multipart form
      *                     fields may follow the file); a refusal there removes the stored video.
      */
-    public Job upload(InputStream body, String filename, Uploader uploader, Supplier<ConversionOptions> finalOptions)
-            throws IOException {
+    public Job upload(InputStream body, String filename, Uploader uploader, String idempotencyKey,
+                      Supplier<ConversionOptions> finalOptions) throws IOException {
+        if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
+            throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
+        }
         byte[] head = body.readNBytes(MediaSniffer.HEAD_BYTES);
         if (head.length == 0) {
             throw new ApiException(400, "the file is empty");
@@ -72,6 +85,12 @@ public class UploadService {
             span.setAttribute("upload.bytes", video.size());
             metrics.summary("gateway.upload.bytes.per.second").record(video.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
             ConversionOptions options = optionsOrRelease(finalOptions, video);
+            if (idempotencyKey != null) {
+                Optional<Job> earlier = earlierUpload(uploader.userId(), idempotencyKey, jobId, video);
+                if (earlier.isPresent()) {
+                    return earlier.get();
+                }
+            }
             String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
             Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),
                     video.sha256(), options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false, traceId);
@@ -84,6 +103,29 @@ public class UploadService {
     private record StoredVideo(String id, long size, String sha256) {
     }
 
+    /**
+     * The job an earlier upload with this key made (the new copy of the video goes), or empty when the key
+     * is new or its job was deleted. The same key with another body is refused.
+     */
+    private Optional<Job> earlierUpload(String owner, String key, String jobId, StoredVideo video) {
+        Optional<UploadKeys.Earlier> earlier = keys.claim(owner, key, jobId, video.sha256());
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Job> job = jobs.find(earlier.get().jobId(), owner);
+        if (job.isPresent() && !earlier.get().sha256().equals(video.sha256())) {
+            storage.deleteVideo(video.id());
+            throw new ApiException(422, "this Idempotency-Key was already used for a different upload");
+        }
+        if (job.isPresent()) {
+            storage.deleteVideo(video.id());
+            Log.infof("Job %s: repeated upload (Idempotency-Key), nothing new stored", job.get().id());
+            return job;
+        }
+        keys.replace(owner, key, jobId, video.sha256());
+        return Optional.empty();
+    }
+
     /** Streams the body into GridFS "videos", hashing it; a failure removes what was written. */
     private StoredVideo store(String jobId, String safeName, String container, Uploader uploader, byte[] head, InputStream body)
             throws IOException {
@@ -94,11 +136,13 @@ public class UploadService {
         try {
             size = copy(head, body, out, sha256);
             out.close();
+        } catch (MongoException storageDown) {
+            // The abort would wait for storage too (the caller would get no answer within the idle timeout):
+            // answer now, remove the chunks in the background; the orphan sweep takes what that cannot.
+            ABORTS.execute(() -> abortQuietly(out, storageDown));
+            throw storageUnavailable(storageDown);
         } catch (IOException | RuntimeException e) {
             abortQuietly(out, e); // deletes the chunks written so far
-            if (e instanceof MongoException storageDown) {
-                throw storageUnavailable(storageDown);
-            }
             throw e;
         }
         return new StoredVideo(out.getObjectId().toHexString(), size, HexFormat.of().formatHex(sha256.digest()));

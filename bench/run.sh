@@ -70,6 +70,9 @@ delete_queues() {
   for q in $CONVERTER_QUEUE $GATEWAY_EVENTS_QUEUE $NOTIFICATION_QUEUE; do
     rabbitmqctl -q delete_queue "$q" > /dev/null 2>&1 || true; rabbitmqctl -q delete_queue "$q.dlq" > /dev/null 2>&1 || true
   done
+  for ms in 2000 4000 8000 16000 32000 60000; do # the converter's retry queues
+    rabbitmqctl -q delete_queue "$CONVERTER_QUEUE.retry.${ms}ms" > /dev/null 2>&1 || true
+  done
 }
 G=http://localhost:$GATEWAY_PORT
 RUN_PID=""

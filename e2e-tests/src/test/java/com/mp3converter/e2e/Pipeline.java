@@ -83,13 +83,13 @@ final class Pipeline implements AutoCloseable {
         this.mongo = EmbeddedMongoProcess.start();
         this.mongoProxy = new TcpProxy("127.0.0.1", mongo.port());
         this.mongoClient = MongoClients.create(mongo.uri()); // direct, so checks work while the proxy is cut
-        freshAuthDatabase();
+        freshAuthDatabase(authDatabase());
         deleteQueues();
 
         int authPort = freePort();
         Map<String, String> env = new HashMap<>();
         env.put("AUTH_PORT", String.valueOf(authPort));
-        env.put("AUTH_DB_URL", "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + authDatabase());
+        env.put("AUTH_DB_URL", jdbcUrl(authDatabase()));
         env.put("JWT_SIGNING_KEY", pem(signingKey));
         env.put("JWT_ISSUER", ISSUER);
         env.put("JWT_AUDIENCE", AUDIENCE);
@@ -197,11 +197,15 @@ final class Pipeline implements AutoCloseable {
 
     /** The converter's retry queues, one per delay tier (2 s doubling up to the maximum). */
     List<String> retryQueues() {
+        return retryQueues(queues().get(0), RETRY_MAX_DELAY);
+    }
+
+    static List<String> retryQueues(String requestsQueue, Duration maxDelay) {
         List<String> tiers = new ArrayList<>();
-        for (Duration tier = Duration.ofSeconds(2); tier.compareTo(RETRY_MAX_DELAY) < 0; tier = tier.multipliedBy(2)) {
-            tiers.add(queues().get(0) + ".retry." + tier.toMillis() + "ms");
+        for (Duration tier = Duration.ofSeconds(2); tier.compareTo(maxDelay) < 0; tier = tier.multipliedBy(2)) {
+            tiers.add(requestsQueue + ".retry." + tier.toMillis() + "ms");
         }
-        tiers.add(queues().get(0) + ".retry." + RETRY_MAX_DELAY.toMillis() + "ms");
+        tiers.add(requestsQueue + ".retry." + maxDelay.toMillis() + "ms");
         return tiers;
     }
 
@@ -236,11 +240,9 @@ final class Pipeline implements AutoCloseable {
         return "auth_" + name.replaceAll("\\W", "_");
     }
 
-    private void freshAuthDatabase() throws Exception {
-        String url = "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/";
-        String user = System.getenv().getOrDefault("MYSQL_ROOT_USER", "root");
-        String password = System.getenv().getOrDefault("MYSQL_ROOT_PASSWORD", "");
-        try (var connection = DriverManager.getConnection(url, user, password); Statement sql = connection.createStatement()) {
+    /** An empty database for auth-service, with the grants init.sql gives the service account on its own. */
+    static void freshAuthDatabase(String database) throws Exception {
+        try (var connection = mysqlRoot(); Statement sql = connection.createStatement()) {
             // The bootstrap script an operator runs (idempotent): the service account must come from it.
             String initSql = Files.readString(Path.of("..", "infra", "k8s", "base", "mysql", "init.sql")).replaceAll("(?m)^--.*$", "");
             for (String statement : initSql.split(";")) {
@@ -248,28 +250,44 @@ final class Pipeline implements AutoCloseable {
                     sql.execute(statement);
                 }
             }
-            sql.execute("DROP DATABASE IF EXISTS " + authDatabase());
-            sql.execute("CREATE DATABASE " + authDatabase());
-            // The same grants init.sql gives the service account on its real database.
+            sql.execute("DROP DATABASE IF EXISTS " + database);
+            sql.execute("CREATE DATABASE " + database);
             sql.execute("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES ON "
-                    + authDatabase() + ".* TO 'auth'@'%'");
+                    + database + ".* TO 'auth'@'%'");
         }
+    }
+
+    static void dropDatabase(String database) throws Exception {
+        try (var connection = mysqlRoot(); Statement sql = connection.createStatement()) {
+            sql.execute("DROP DATABASE IF EXISTS " + database);
+        }
+    }
+
+    private static java.sql.Connection mysqlRoot() throws java.sql.SQLException {
+        return DriverManager.getConnection("jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/",
+                System.getenv().getOrDefault("MYSQL_ROOT_USER", "root"), System.getenv().getOrDefault("MYSQL_ROOT_PASSWORD", ""));
     }
 
     private void deleteQueues() throws Exception {
+        List<String> all = new ArrayList<>(retryQueues());
+        queues().forEach(queue -> all.addAll(List.of(queue, queue + ".dlq")));
+        deleteBrokerObjects(exchange(), all);
+    }
+
+    static void deleteBrokerObjects(String exchange, List<String> queues) throws Exception {
         try (Connection connection = rabbit().newConnection(); Channel channel = connection.createChannel()) {
-            for (String queue : queues()) {
-                channel.queueDelete(queue);
-                channel.queueDelete(queue + ".dlq");
-            }
-            for (String queue : retryQueues()) {
+            for (String queue : queues) {
                 channel.queueDelete(queue);
             }
-            channel.exchangeDelete(exchange());
+            channel.exchangeDelete(exchange);
         }
     }
 
-    private static ConnectionFactory rabbit() {
+    static String jdbcUrl(String database) {
+        return "jdbc:mysql://" + MYSQL_HOST + ":" + MYSQL_PORT + "/" + database;
+    }
+
+    static ConnectionFactory rabbit() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(RABBITMQ_HOST);
         factory.setPort(RABBITMQ_PORT);

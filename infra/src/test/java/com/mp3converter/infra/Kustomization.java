@@ -19,7 +19,7 @@ import java.util.Set;
  * so the test never validates a tree it only half understood. Generated ConfigMaps and Secrets keep
  * their plain names (kustomize appends a content hash and rewrites the references; the check is the same).
  */
-final class Kustomization {
+public final class Kustomization {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "labels", "resources",
@@ -30,7 +30,7 @@ final class Kustomization {
     private Kustomization() {
     }
 
-    static List<ObjectNode> build(Path root) throws IOException {
+    public static List<ObjectNode> build(Path root) throws IOException {
         Path file = root.resolve("kustomization.yaml");
         if (!Files.isRegularFile(file)) {
             throw new IOException("no kustomization.yaml in " + root);

@@ -67,7 +67,7 @@ class ManifestsTest {
     private static final String NAMESPACE = "mp3converter";
     private static final List<String> SERVICES = List.of("auth-service", "gateway-service", "converter-service",
             "notification-service");
-    private static final Set<String> PLATFORM_ENV = Set.of("JAVA_OPTS_APPEND", "MALLOC_ARENA_MAX");
+    private static final Set<String> PLATFORM_ENV = Set.of("JDK_JAVA_OPTIONS", "MALLOC_ARENA_MAX");
 
     private static final KubernetesSerialization KUBERNETES = new KubernetesSerialization();
     private static List<ObjectNode> rendered;

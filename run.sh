@@ -119,6 +119,12 @@ export AUTH_URL=${AUTH_URL:-http://localhost:$AUTH_PORT}
 export AUTH_JWKS_URL=${AUTH_JWKS_URL:-$AUTH_URL/.well-known/jwks.json}
 export JWT_KEY_FILE=${JWT_KEY_FILE:-$DATA_DIR/auth-signing-key.pem}
 export CONVERTER_WORK_DIR=${CONVERTER_WORK_DIR:-$RUN_DIR/converter-work}
+# The one-click links' key (gateway and notifier), kept with the data so mailed links outlive a restart.
+if [ -z "${DOWNLOAD_LINK_KEY:-}" ]; then
+  [ -s "$DATA_DIR/download-link.key" ] || (umask 077; head -c 32 /dev/urandom | base64 > "$DATA_DIR/download-link.key")
+  DOWNLOAD_LINK_KEY=$(cat "$DATA_DIR/download-link.key")
+fi
+export DOWNLOAD_LINK_KEY
 for port in "$AUTH_PORT" "$GATEWAY_PORT" "$CONVERTER_PORT" "$NOTIFICATION_PORT"; do
   port_open 127.0.0.1 "$port" && fail "port $port is taken (another run.sh?); set the *_PORT variables"
 done

@@ -157,6 +157,13 @@ async function mp3(job) {
   return { blob: await response.blob(), name: utf8 ? decodeURIComponent(utf8[1]) : 'audio.mp3' };
 }
 
+// A fresh signed link to the MP3 (the job's links.oneClick), which <audio> can fetch without a header.
+async function oneClickLink(job) {
+  const response = await api('/jobs/' + encodeURIComponent(job.jobId));
+  if (!response.ok) { throw new Error(await reason(response)); }
+  return (await response.json()).links.oneClick;
+}
+
 async function play(row, job) {
   try {
     let audio = row.querySelector('audio');
@@ -164,7 +171,7 @@ async function play(row, job) {
       audio = document.createElement('audio');
       audio.controls = true;
       audio.setAttribute('aria-label', 'Player for ' + (job.originalFilename || 'the MP3'));
-      audio.src = URL.createObjectURL((await mp3(job)).blob);
+      audio.src = await oneClickLink(job); // streamed by Range requests, no token needed
       row.append(audio);
     }
     await audio.play();

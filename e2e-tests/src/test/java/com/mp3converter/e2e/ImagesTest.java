@@ -178,6 +178,15 @@ class ImagesTest {
         assertThat(TestMail.text(mails[0])).contains("/download?fid=" + mp3Id);
         REPORT.row("emails for the job", mails.length + ", subject \"" + mails[0].getSubject() + "\"");
 
+        // The mailed one-click link (the notifier signs, the gateway checks: the overlay's shared Secret), without a token.
+        Matcher link = Pattern.compile("/links/\\S+").matcher(TestMail.text(mails[0]));
+        assertThat(link.find()).as(TestMail.text(mails[0])).isTrue();
+        Path clicked = DIR.resolve("clicked.mp3");
+        int clickedStatus = api.download(null, link.group(), clicked).statusCode();
+        assertThat(clickedStatus).isEqualTo(200);
+        assertThat(Media.probe(clicked).getFormat()).isEqualTo("mp3");
+        REPORT.row("the email's one-click link, no token", clickedStatus + ", mp3");
+
         // curl --output song.mp3 -H "Authorization: Bearer $TOKEN" "$G/download?fid=MP3_ID"
         Path mp3 = DIR.resolve("song.mp3");
         HttpResponse<Path> download = api.download(token, "/download?fid=" + mp3Id, mp3);

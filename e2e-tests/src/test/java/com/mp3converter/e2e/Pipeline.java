@@ -52,6 +52,8 @@ final class Pipeline implements AutoCloseable {
     /** Above the services' 5 s MongoDB server-selection timeout, so a storage hiccup is not taken for a stalled client. */
     static final int IDLE_TIMEOUT_SECONDS = 8;
     static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(16);
+    /** The one-click links' key, shared by the gateway and the notifiers. */
+    static final String DOWNLOAD_LINK_KEY = "e2e-download-link-key-" + java.util.UUID.randomUUID();
 
     private static final String MYSQL_HOST = System.getenv().getOrDefault("MYSQL_HOST", "127.0.0.1");
     private static final int MYSQL_PORT = Integer.parseInt(System.getenv().getOrDefault("MYSQL_PORT", "3306"));
@@ -93,6 +95,7 @@ final class Pipeline implements AutoCloseable {
         env.put("JWT_SIGNING_KEY", pem(signingKey));
         env.put("JWT_ISSUER", ISSUER);
         env.put("JWT_AUDIENCE", AUDIENCE);
+        env.put("DOWNLOAD_LINK_KEY", DOWNLOAD_LINK_KEY);
         env.put("AUTH_URL", "http://127.0.0.1:" + authPort);
         env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json");
         env.put("MONGODB_URI", "mongodb://127.0.0.1:" + mongoProxy.port());

@@ -8,6 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import ws.schild.jave.info.MultimediaInfo;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +19,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -64,6 +69,16 @@ class PipelineTest {
         }
         Thread.sleep(2000); // a duplicate would arrive within this time: redeliveries are immediate
         assertThat(pipeline.smtp.getReceivedMessagesForDomain(email)).as("exactly one email per job").hasSize(2);
+
+        for (MimeMessage mail : mails) {
+            Matcher link = Pattern.compile("http://\\S+/links/\\S+").matcher(TestMail.text(mail));
+            assertThat(link.find()).as("a one-click link in: " + TestMail.text(mail)).isTrue();
+            Path clicked = pipeline.dir.resolve("clicked-" + mails.indexOf(mail) + ".mp3");
+            HttpResponse<Path> noToken = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link.group())).build(),
+                    HttpResponse.BodyHandlers.ofFile(clicked));
+            assertThat(noToken.statusCode()).as("the link from the email, without a token").isEqualTo(200);
+            assertThat(Media.probe(clicked).getFormat()).isEqualTo("mp3");
+        }
     }
 
     @Test

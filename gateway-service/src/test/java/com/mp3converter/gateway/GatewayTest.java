@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.client.gridfs.GridFSBuckets;
 import com.mongodb.client.model.Filters;
+import com.mp3converter.contracts.DownloadLinks;
 import io.quarkus.test.common.QuarkusTestResource;
+import org.eclipse.microprofile.config.ConfigProvider;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -26,6 +28,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
@@ -40,6 +43,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 @QuarkusTest
 @QuarkusTestResource(value = GatewayInfra.class, restrictToAnnotatedClass = true)
@@ -304,6 +308,40 @@ class GatewayTest {
         assertThat(tail).isEqualTo(java.util.Arrays.copyOfRange(mp3, mp3.length - 10, mp3.length));
         given().auth().oauth2(token).header("Range", "bytes=999999999-").get("/download?fid=" + mp3Id)
                 .then().statusCode(416);
+    }
+
+    @Test
+    void aOneClickLinkDownloadsTheMp3WithoutATokenUntilItIsTamperedWithExpiresOrItsJobIsDeleted() throws Exception {
+        String token = GatewayInfra.token();
+        String jobId = uploadAndGetJobId(token);
+        given().auth().oauth2(token).get("/jobs/" + jobId).then().body("links.oneClick", nullValue());
+        byte[] mp3 = new byte[50_000];
+        new Random(11).nextBytes(mp3);
+        String mp3Id = finishJobWithMp3(jobId, token, mp3);
+
+        String link = given().auth().oauth2(token).get("/jobs/" + jobId).then().extract().path("links.oneClick");
+        assertThat(link).startsWith("/links/" + jobId + "." + mp3Id + ".");
+        byte[] clicked = given().get(link).then().statusCode(200).contentType("audio/mpeg")
+                .header("Cache-Control", containsString("no-store")).header("Content-Disposition", containsString("clip.mp3"))
+                .extract().asByteArray();
+        assertThat(clicked).isEqualTo(mp3);
+        given().header("Range", "bytes=0-99").get(link).then().statusCode(206).header("Content-Length", "100");
+
+        DownloadLinks signer = new DownloadLinks(ConfigProvider.getConfig().getValue("gateway.download-link.key", String.class), List.of());
+        String refused = given().get("/links/not-a-link").then().statusCode(404).extract().asString();
+        String flipped = link.substring(0, link.length() - 1) + (link.endsWith("A") ? "B" : "A");
+        String expired = DownloadLinks.PATH + signer.sign(new DownloadLinks.Link(jobId, mp3Id, Instant.now().minusSeconds(1)));
+        String otherMp3 = DownloadLinks.PATH + signer.sign(new DownloadLinks.Link(jobId, new ObjectId().toHexString(),
+                Instant.now().plusSeconds(3600)));
+        String foreignKey = DownloadLinks.PATH + new DownloadLinks("f".repeat(32), List.of())
+                .sign(new DownloadLinks.Link(jobId, mp3Id, Instant.now().plusSeconds(3600)));
+        for (String bad : List.of(flipped, expired, otherMp3, foreignKey)) {
+            assertThat(given().get(bad).then().statusCode(404).extract().asString()).as("one answer for every bad link: " + bad)
+                    .isEqualTo(refused);
+        }
+
+        given().auth().oauth2(token).delete("/jobs/" + jobId).then().statusCode(204);
+        assertThat(given().get(link).then().statusCode(404).extract().asString()).as("dead with its job").isEqualTo(refused);
     }
 
     @Test

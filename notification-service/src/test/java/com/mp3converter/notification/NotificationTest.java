@@ -1,5 +1,11 @@
 package com.mp3converter.notification;
 
+import com.mp3converter.contracts.DownloadLinks;
+import org.eclipse.microprofile.config.ConfigProvider;
+import java.time.Instant;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.mail.internet.MimeMessage;
@@ -54,9 +60,10 @@ class NotificationTest {
     }
 
     @Test
-    void doneEmailNamesTheFileAndGivesAWorkingDownloadCommand() throws Exception {
+    void doneEmailNamesTheFileAndGivesAOneClickLinkAndAWorkingDownloadCommand() throws Exception {
         String email = "done-" + UUID.randomUUID() + "@example.com";
-        NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "Holiday <2024> & more.mp4"));
+        String jobId = UUID.randomUUID().toString();
+        NotificationInfra.publish("conversion.event.done", doneEvent(jobId, email, "Holiday <2024> & more.mp4"));
         await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
 
         MimeMessage mail = mailsTo(email).get(0);
@@ -67,6 +74,19 @@ class NotificationTest {
                         + "\"http://gateway.test:8080/download?fid=6b0254924aa00a49a8b860d1\"");
         String html = part(mail, "text/html");
         assertThat(html).contains("Holiday &lt;2024&gt; &amp; more.mp4").doesNotContain("<2024>");
+
+        Matcher link = Pattern.compile("http://gateway\\.test:8080/links/(\\S+)").matcher(text);
+        assertThat(link.find()).as(text).isTrue();
+        assertThat(html).contains("href=\"" + link.group() + "\"");
+        DownloadLinks gatewaySide = new DownloadLinks(ConfigProvider.getConfig().getValue("notification.download-link.key", String.class),
+                List.of());
+        assertThat(gatewaySide.verify(link.group(1), Instant.now())).as("the gateway accepts the mailed link")
+                .hasValueSatisfying(signed -> {
+                    assertThat(signed.jobId()).isEqualTo(jobId);
+                    assertThat(signed.mp3Id()).isEqualTo("6b0254924aa00a49a8b860d1");
+                    assertThat(signed.expiresAt()).isBetween(Instant.now().plus(Duration.ofHours(23)), Instant.now().plus(Duration.ofHours(24)));
+                });
+        assertThat(text).contains("works for 24 h");
     }
 
     @Test

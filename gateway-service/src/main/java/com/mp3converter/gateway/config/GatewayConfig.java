@@ -3,6 +3,8 @@ package com.mp3converter.gateway.config;
 import io.smallrye.config.ConfigMapping;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "gateway")
 public interface GatewayConfig {
@@ -33,6 +35,20 @@ public interface GatewayConfig {
     }
 
     Http http();
+
+    DownloadLink downloadLink();
+
+    /** One-click download links (contracts/DownloadLinks). */
+    interface DownloadLink {
+        /** Signs new links; the notifier signs with the same key. At least 32 bytes. */
+        String key();
+
+        /** Keys of before a rotation: their links still work until they expire. */
+        Optional<List<String>> previousKeys();
+
+        /** How long a link works; never past the job's retention, and never once the job is deleted. */
+        Duration ttl();
+    }
 
     Events events();
 

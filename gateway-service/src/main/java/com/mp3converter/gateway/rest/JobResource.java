@@ -1,17 +1,13 @@
 package com.mp3converter.gateway.rest;
 
-import com.mp3converter.contracts.Mp3Names;
-import com.mp3converter.gateway.http.ByteRange;
-import com.mongodb.client.gridfs.GridFSDownloadStream;
 import com.mp3converter.gateway.service.ApiException;
-import com.mp3converter.gateway.service.FileNames;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.JobService;
 import com.mp3converter.gateway.service.JobUpdates;
+import com.mp3converter.gateway.service.OneClickLinks;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import org.jboss.resteasy.reactive.RestStreamElementType;
-import com.mp3converter.mediastore.MediaStore;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -25,10 +21,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.List;
 
@@ -41,14 +35,17 @@ public class JobResource {
     }
 
     private final JobService jobs;
-    private final MediaStore storage;
+    private final OneClickLinks links;
+    private final Mp3Responses mp3s;
     private final JsonWebToken caller;
     private final JobUpdates updates;
     private final Duration keepAlive;
 
-    JobResource(JobService jobs, MediaStore storage, JsonWebToken caller, JobUpdates updates, GatewayConfig config) {
+    JobResource(JobService jobs, OneClickLinks links, Mp3Responses mp3s, JsonWebToken caller, JobUpdates updates,
+                GatewayConfig config) {
         this.jobs = jobs;
-        this.storage = storage;
+        this.links = links;
+        this.mp3s = mp3s;
         this.caller = caller;
         this.updates = updates;
         this.keepAlive = config.events().keepAlive();
@@ -59,7 +56,7 @@ public class JobResource {
     @Produces(MediaType.APPLICATION_JSON)
     public JobView job(@PathParam("jobId") String jobId) {
         var job = jobs.get(jobId, caller.getSubject());
-        return JobView.of(job, jobs.queuePosition(job));
+        return JobView.of(job, jobs.queuePosition(job), links.pathFor(job));
     }
 
     /** Server-Sent Events: the caller's jobs as they change (curl -N), a PING every keep-alive period. */
@@ -78,7 +75,8 @@ public class JobResource {
     public JobPage list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
                         @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String owner = caller.getSubject();
-        return new JobPage(jobs.list(owner, page, size).stream().map(job -> JobView.of(job, jobs.queuePosition(job))).toList(),
+        return new JobPage(jobs.list(owner, page, size).stream()
+                .map(job -> JobView.of(job, jobs.queuePosition(job), links.pathFor(job))).toList(),
                 page, size, jobs.count(owner));
     }
 
@@ -104,32 +102,6 @@ public class JobResource {
         if (fid == null || fid.isBlank()) {
             throw new ApiException(400, "fid is required: /download?fid=MP3_OR_JOB_ID");
         }
-        JobService.Mp3Download mp3 = jobs.mp3(fid, caller.getSubject());
-        long length = mp3.file().getLength();
-        ByteRange byteRange = ByteRange.parse(range, length);
-        StreamingOutput body = out -> copy(mp3, byteRange, out);
-        Response.ResponseBuilder response = Response.status(byteRange.partial() ? 206 : 200)
-                .type("audio/mpeg")
-                .header("Accept-Ranges", "bytes")
-                .header("Content-Length", byteRange.length())
-                .header("Content-Disposition", FileNames.attachment(Mp3Names.of(mp3.job().originalFilename())))
-                .header("ETag", '"' + mp3.file().getObjectId().toHexString() + '"');
-        if (byteRange.partial()) {
-            response.header("Content-Range", "bytes " + byteRange.first() + "-" + byteRange.last() + "/" + length);
-        }
-        return response.entity(body).build();
-    }
-
-    private void copy(JobService.Mp3Download mp3, ByteRange range, OutputStream out) throws java.io.IOException {
-        try (GridFSDownloadStream in = storage.openMp3(mp3.file().getObjectId())) {
-            in.skip(range.first());
-            byte[] buffer = new byte[64 * 1024];
-            long remaining = range.length();
-            int n;
-            while (remaining > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, remaining))) > 0) {
-                out.write(buffer, 0, n);
-                remaining -= n;
-            }
-        }
+        return mp3s.of(jobs.mp3(fid, caller.getSubject()), range).build();
     }
 }

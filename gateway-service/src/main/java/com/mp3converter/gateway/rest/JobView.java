@@ -6,6 +6,7 @@ import com.mp3converter.gateway.repository.JobStatus;
 import com.mp3converter.contracts.ConversionOptions;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** A job as its owner sees it, with links to poll and download. */
@@ -31,14 +32,20 @@ public record JobView(
         Map<String, String> links) {
 
     static JobView of(Job job) {
-        return of(job, null);
+        return of(job, null, null);
     }
 
-    static JobView of(Job job, Long queuePosition) {
+    /** @param oneClick a signed {@code /links/...} path for a DONE job (the MP3 without a token), else null */
+    static JobView of(Job job, Long queuePosition, String oneClick) {
+        Map<String, String> links = new LinkedHashMap<>();
+        links.put("self", "/jobs/" + job.id());
+        links.put("mp3", "/jobs/" + job.id() + "/mp3");
+        links.put("download", "/download?fid=" + (job.mp3Id() != null ? job.mp3Id() : job.id()));
+        if (oneClick != null) {
+            links.put("oneClick", oneClick);
+        }
         return new JobView(job.id(), job.status(), job.progress(), queuePosition, job.reason(), job.originalFilename(), job.size(),
                 job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
-                job.mp3Size(), job.durationSeconds(), job.traceId(),
-                Map.of("self", "/jobs/" + job.id(), "mp3", "/jobs/" + job.id() + "/mp3",
-                        "download", "/download?fid=" + (job.mp3Id() != null ? job.mp3Id() : job.id())));
+                job.mp3Size(), job.durationSeconds(), job.traceId(), links);
     }
 }

@@ -142,6 +142,13 @@ public class JobService {
         return new Mp3Download(job, file);
     }
 
+    /** The MP3 of a DONE job if it is still that job's MP3 (a one-click link names both). */
+    public Optional<Mp3Download> linkedMp3(String jobId, String mp3Id) {
+        return jobs.find(jobId)
+                .filter(job -> job.status() == JobStatus.DONE && mp3Id.equals(job.mp3Id()))
+                .flatMap(job -> storage.findMp3(job.mp3Id()).map(file -> new Mp3Download(job, file)));
+    }
+
     /** Removes the job's files, then the record, so a failed delete can simply be repeated. */
     public void delete(String jobId, String owner) {
         Job job = get(jobId, owner);

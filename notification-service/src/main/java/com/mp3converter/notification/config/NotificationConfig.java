@@ -18,6 +18,17 @@ public interface NotificationConfig {
     @WithDefault("PT2M")
     Duration claimLease();
 
+    DownloadLink downloadLink();
+
+    /** The one-click link in the DONE email (contracts/DownloadLinks), signed with the key the gateway checks. */
+    interface DownloadLink {
+        /** The gateway's DOWNLOAD_LINK_KEY (a shared Secret). */
+        String key();
+
+        /** How long the mailed link works (the gateway also ends it with the job). */
+        Duration ttl();
+    }
+
     /** How long the record of a job's email is kept (redeliveries within it send nothing); the gateway's retention. */
     Duration recordRetention();
 }

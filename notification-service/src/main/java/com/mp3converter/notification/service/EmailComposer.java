@@ -1,5 +1,6 @@
 package com.mp3converter.notification.service;
 
+import com.mp3converter.contracts.DownloadLinks;
 import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.contracts.Mp3Names;
 import com.mp3converter.notification.config.NotificationConfig;
@@ -8,6 +9,10 @@ import io.quarkus.qute.CheckedTemplate;
 import io.quarkus.qute.TemplateInstance;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -19,11 +24,11 @@ public class EmailComposer {
 
     @CheckedTemplate
     static class Templates {
-        static native TemplateInstance doneText(String name, String mp3Id, String size, String duration, String email,
-                                                String gatewayUrl, String command);
+        static native TemplateInstance doneText(String name, String mp3Id, String size, String duration, String link,
+                                                String linkValidFor, String email, String gatewayUrl, String command);
 
-        static native TemplateInstance doneHtml(String name, String mp3Id, String size, String duration, String email,
-                                                String gatewayUrl, String command);
+        static native TemplateInstance doneHtml(String name, String mp3Id, String size, String duration, String link,
+                                                String linkValidFor, String email, String gatewayUrl, String command);
 
         static native TemplateInstance failedText(String name, String reason);
 
@@ -31,9 +36,13 @@ public class EmailComposer {
     }
 
     private final String gatewayUrl;
+    private final DownloadLinks links;
+    private final Duration linkTtl;
 
     EmailComposer(NotificationConfig config) {
         this.gatewayUrl = config.gatewayUrl().replaceAll("/+$", "");
+        this.links = new DownloadLinks(config.downloadLink().key(), List.of());
+        this.linkTtl = config.downloadLink().ttl();
     }
 
     public Mail compose(JobEvent event) {
@@ -53,9 +62,18 @@ public class EmailComposer {
         String size = humanSize(event.mp3Size() == null ? 0 : event.mp3Size());
         String duration = minutesSeconds(event.durationSeconds() == null ? 0 : event.durationSeconds());
         String command = downloadCommand(event);
-        return Mail.withText(event.ownerEmail(), "Your MP3 is ready: " + name,
-                        Templates.doneText(name, event.mp3Id(), size, duration, event.ownerEmail(), gatewayUrl, command).render())
-                .setHtml(Templates.doneHtml(name, event.mp3Id(), size, duration, event.ownerEmail(), gatewayUrl, command).render());
+        String link = oneClickLink(event);
+        String validFor = humanDuration(linkTtl);
+        return Mail.withText(event.ownerEmail(), "Your MP3 is ready: " + name, Templates.doneText(name, event.mp3Id(), size,
+                        duration, link, validFor, event.ownerEmail(), gatewayUrl, command).render())
+                .setHtml(Templates.doneHtml(name, event.mp3Id(), size, duration, link, validFor, event.ownerEmail(), gatewayUrl,
+                        command).render());
+    }
+
+    /** Signed at sending time, so a redelivered event mails a link valid as long as the first. */
+    String oneClickLink(JobEvent event) {
+        Instant expiresAt = Instant.now().plus(linkTtl).truncatedTo(ChronoUnit.SECONDS);
+        return gatewayUrl + DownloadLinks.PATH + links.sign(new DownloadLinks.Link(event.jobId(), event.mp3Id(), expiresAt));
     }
 
     private Mail failed(JobEvent event, String name) {
@@ -75,6 +93,10 @@ public class EmailComposer {
     private static String humanSize(long bytes) {
         return bytes >= 1024 * 1024 ? String.format(Locale.ROOT, "%.1f MB", bytes / 1048576.0)
                 : String.format(Locale.ROOT, "%.0f KB", bytes / 1024.0);
+    }
+
+    private static String humanDuration(Duration duration) {
+        return duration.toHours() >= 1 && duration.toMinutesPart() == 0 ? duration.toHours() + " h" : duration.toMinutes() + " min";
     }
 
     private static String minutesSeconds(double seconds) {

@@ -84,9 +84,14 @@ async function loadJobs() {
   $('no-jobs').hidden = rows.size > 0;
 }
 
+function duration(seconds) {
+  return seconds < 60 ? Math.max(1, Math.round(seconds)) + ' s' : Math.round(seconds / 60) + ' min';
+}
+
 function statusText(job) {
   switch (job.status) {
-    case 'QUEUED': return job.queuePosition ? 'Waiting (' + job.queuePosition + ' in the queue)' : 'Waiting';
+    case 'QUEUED': return job.queuePosition ? 'Waiting (' + job.queuePosition + ' in the queue'
+      + (job.startsInSeconds != null ? ', starts in about ' + duration(job.startsInSeconds) : '') + ')' : 'Waiting';
     case 'CONVERTING': return 'Converting ' + (job.progress || 0) + ' %';
     case 'DONE': return 'Ready' + (job.durationSeconds ? ' (' + Math.round(job.durationSeconds) + ' s)' : '');
     case 'FAILED': return 'Failed: ' + (job.reason || 'the conversion failed');
@@ -235,7 +240,7 @@ function update(event) {
   const status = { STARTED: 'CONVERTING', PROGRESS: 'CONVERTING', DONE: 'DONE', FAILED: 'FAILED' }[event.type];
   if (!rows.has(event.jobId)) { loadJobs(); return; }
   render({ jobId: event.jobId, status, progress: event.type === 'STARTED' ? 0 : event.progress, reason: event.reason,
-    mp3Id: event.mp3Id, durationSeconds: event.durationSeconds, queuePosition: null });
+    mp3Id: event.mp3Id, durationSeconds: event.durationSeconds, queuePosition: null, startsInSeconds: null });
 }
 
 // ---- uploads ---------------------------------------------------------------------------------

@@ -212,10 +212,12 @@ class FaultSuiteTest {
 
     // ---------------------------------------------------------------------------------------------
 
-    private void submit(int jobs, Path video, String expected) {
+    /** Each job a video of its own, so every one is converted (an identical one would be answered from an earlier MP3). */
+    private void submit(int jobs, Path video, String expected) throws java.io.IOException {
         for (int i = 0; i < jobs; i++) {
             Api gateway = gateways.get(expectedEnd.size() % gateways.size()); // alternately to each gateway
-            HttpResponse<String> upload = gateway.uploadRaw(token, "clip-" + (expectedEnd.size() + 1) + ".mp4", video);
+            int n = expectedEnd.size() + 1;
+            HttpResponse<String> upload = gateway.uploadRaw(token, "clip-" + n + ".mp4", Media.distinct(video, n));
             expectedEnd.put(Api.jobId(upload), expected);
         }
         act("uploaded " + jobs + " " + video.getFileName(), "expected " + expected + "; " + expectedEnd.size() + " jobs so far");

@@ -129,6 +129,34 @@ class PipelineTest {
                 .isZero();
     }
 
+    @Test
+    void theSameVideoUploadedAgainIsDoneAtOnceWithoutFfmpegAndMailedLikeAnyOther(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String email = "repeat.user@e2e.example";
+        String token = api.tokenFor(email, "a long enough password");
+        Path video = Media.distinct(Media.mp4(8), 1001);
+        String first = Api.jobId(api.uploadRaw(token, "lecture.mp4", video));
+        assertThat(api.awaitEnd(token, first, Duration.ofSeconds(90)).path("status").asText()).isEqualTo("DONE");
+
+        HttpResponse<String> again = api.uploadRaw(token, "lecture again.mp4", video);
+        JsonNode repeat = Api.json(again);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(repeat.path("status").asText()).as("DONE in the upload's answer").isEqualTo("DONE");
+        String second = repeat.path("jobId").asText();
+        assertThat(pipeline.service(Pipeline.CONVERTER).logSinceStart()).as("no conversion of the repeat")
+                .contains("Job " + first + ": converting").doesNotContain("Job " + second + ": converting");
+
+        List<MimeMessage> mails = awaitMails(pipeline, email, 2);
+        assertThat(mails).extracting(MimeMessage::getSubject).contains("Your MP3 is ready: lecture again.mp4");
+        Path mp3 = pipeline.dir.resolve(second + ".mp3");
+        assertThat(api.download(token, "/jobs/" + second + "/mp3", mp3).statusCode()).isEqualTo(200);
+        assertThat(Media.probe(mp3).getDuration() / 1000.0).isCloseTo(8.0, within(0.5));
+
+        assertThat(api.delete(token, "/jobs/" + first).statusCode()).isEqualTo(204);
+        assertThat(api.download(token, "/jobs/" + second + "/mp3", pipeline.dir.resolve(second + "-after.mp3")).statusCode())
+                .as("the repeat keeps its MP3 when the first job is deleted").isEqualTo(200);
+    }
+
     static List<MimeMessage> awaitMails(Pipeline pipeline, String email, int count) {
         await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.smtp.getReceivedMessagesForDomain(email).length >= count);
         return List.of(pipeline.smtp.getReceivedMessagesForDomain(email));

@@ -40,6 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
@@ -79,8 +80,17 @@ class GatewayTest {
         return given().auth().oauth2(token).multiPart("file", filename, content, "video/mp4").post("/upload");
     }
 
+    /** A video of its own (other bytes than any earlier upload, so it is never answered from an earlier MP3). */
     static String uploadAndGetJobId(String token) {
-        return uploadMultipart(token, fakeMp4(300_000), "clip.mp4").then().statusCode(202).extract().path("jobId");
+        return uploadMultipart(token, uniqueFakeMp4(300_000), "clip.mp4").then().statusCode(202).extract().path("jobId");
+    }
+
+    static byte[] uniqueFakeMp4(int size) {
+        byte[] video = fakeMp4(size);
+        byte[] noise = new byte[64];
+        new Random().nextBytes(noise);
+        System.arraycopy(noise, 0, video, 64, noise.length);
+        return video;
     }
 
     @BeforeEach
@@ -342,6 +352,64 @@ class GatewayTest {
 
         given().auth().oauth2(token).delete("/jobs/" + jobId).then().statusCode(204);
         assertThat(given().get(link).then().statusCode(404).extract().asString()).as("dead with its job").isEqualTo(refused);
+    }
+
+    @Test
+    void theSameVideoWithTheSameOptionsAgainIsDoneAtOnceWithItsOwnCopyOfTheMp3AndNoConversion() throws Exception {
+        String token = GatewayInfra.token(Map.of("sub", "repeat-" + java.util.UUID.randomUUID(), "upn", "repeat@example.com"));
+        byte[] video = uniqueFakeMp4(400_000);
+        String firstJob = uploadMultipart(token, video, "talk.mp4").then().statusCode(202).extract().path("jobId");
+        awaitOneRequest(firstJob);
+        byte[] mp3 = new byte[90_000];
+        new Random(5).nextBytes(mp3);
+        String firstMp3 = finishJobWithMp3(firstJob, token, mp3);
+
+        Response again = uploadMultipart(token, video, "talk again.mp4");
+        again.then().statusCode(202).body("status", equalTo("DONE")).body("mp3Size", equalTo(mp3.length))
+                .body("durationSeconds", equalTo(12.5f));
+        String secondJob = again.path("jobId");
+        String secondMp3 = again.path("mp3Id");
+        assertThat(secondJob).isNotEqualTo(firstJob);
+        assertThat(secondMp3).as("its own copy").isNotEqualTo(firstMp3);
+        assertThat(videoOfJobStored(secondJob)).as("the video is not kept twice").isFalse();
+        assertThat(GatewayInfra.drainRequests()).as("nothing for a converter to do").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(GatewayInfra.db().getCollection("jobs")
+                .find(Filters.eq("_id", secondJob)).first().getBoolean("published")).as("its DONE event confirmed by the broker").isTrue());
+        byte[] secondDownload = given().auth().oauth2(token).get("/download?fid=" + secondMp3).then().statusCode(200)
+                .header("Content-Disposition", containsString("talk again.mp3")).extract().asByteArray();
+        assertThat(secondDownload).isEqualTo(mp3);
+
+        given().auth().oauth2(token).delete("/jobs/" + firstJob).then().statusCode(204);
+        assertThat(given().auth().oauth2(token).get("/jobs/" + secondJob + "/mp3").then().statusCode(200).extract().asByteArray())
+                .as("deleting the first job leaves the second whole").isEqualTo(mp3);
+
+        String otherOptions = given().auth().oauth2(token).multiPart("file", "talk.mp4", video, "video/mp4")
+                .multiPart("bitrate", "128").post("/upload").then().statusCode(202)
+                .body("status", equalTo("QUEUED")).extract().path("jobId");
+        awaitOneRequest(otherOptions);
+        String otherUser = GatewayInfra.token(Map.of("sub", "someone-else-" + java.util.UUID.randomUUID()));
+        String otherUsersJob = uploadMultipart(otherUser, video, "talk.mp4").then().statusCode(202)
+                .body("status", equalTo("QUEUED")).extract().path("jobId");
+        awaitOneRequest(otherUsersJob);
+    }
+
+    @Test
+    void aWaitingJobShowsItsPlaceAndWhenItShouldStartFromTheMeasuredSpeed() throws Exception {
+        String token = GatewayInfra.token();
+        String measured = uploadAndGetJobId(token);
+        Instant started = Instant.now().minusSeconds(40);
+        GatewayInfra.publishEvent("{\"jobId\":\"" + measured + "\",\"type\":\"STARTED\",\"occurredAt\":\"" + started + "\"}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + measured).then()
+                .body("status", equalTo("CONVERTING")));
+        GatewayInfra.publishEvent("{\"jobId\":\"" + measured + "\",\"type\":\"DONE\",\"mp3Id\":\"" + new ObjectId().toHexString()
+                + "\",\"mp3Size\":3,\"durationSeconds\":600,\"occurredAt\":\"" + started.plusSeconds(30) + "\"}");
+
+        String waiting = uploadAndGetJobId(token);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + waiting).then()
+                .body("status", equalTo("QUEUED")).body("queuePosition", greaterThanOrEqualTo(1))
+                .body("startsInSeconds", greaterThanOrEqualTo(30)));
+        given().auth().oauth2(token).get("/jobs/" + measured).then().body("status", equalTo("DONE"))
+                .body("queuePosition", nullValue()).body("startsInSeconds", nullValue());
     }
 
     @Test

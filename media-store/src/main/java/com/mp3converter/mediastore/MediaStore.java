@@ -147,6 +147,29 @@ public class MediaStore {
         return findMp3OfJob(jobId).orElseThrow(() -> new IOException("MP3 of job " + jobId + " not found after storing"));
     }
 
+    /**
+     * A copy of an MP3 for another job (metadata.jobId names it), so each job owns its file and deleting one
+     * never touches the other's; empty if the original is gone.
+     */
+    public Optional<GridFSFile> copyMp3(String mp3Id, String filename, Document metadata) throws IOException {
+        Optional<GridFSFile> original = findMp3(mp3Id);
+        if (original.isEmpty()) {
+            return Optional.empty();
+        }
+        GridFSUploadStream out = mp3s.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
+        try (GridFSDownloadStream in = openMp3(original.get().getObjectId())) {
+            in.transferTo(out);
+        } catch (MongoGridFSException gone) { // deleted while being copied
+            out.abort();
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            out.abort();
+            throw e;
+        }
+        out.close();
+        return findMp3(out.getObjectId().toHexString());
+    }
+
     /** Deletes every MP3 stored for a job (normally one). */
     public void deleteMp3sOfJob(String jobId) {
         for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {

@@ -38,6 +38,20 @@ public interface GatewayConfig {
 
     DownloadLink downloadLink();
 
+    Quota quota();
+
+    /** Per-user limits, sized for a small shared server (GET /users/me/usage shows them). */
+    interface Quota {
+        /** What a user's jobs may keep stored: videos waiting or converting, and MP3s. */
+        long storedBytes();
+
+        /** Jobs waiting for or in a conversion at once. */
+        int activeJobs();
+
+        /** Uploads started in any hour. */
+        int uploadsPerHour();
+    }
+
     /** One-click download links (contracts/DownloadLinks). */
     interface DownloadLink {
         /** Signs new links; the notifier signs with the same key. At least 32 bytes. */

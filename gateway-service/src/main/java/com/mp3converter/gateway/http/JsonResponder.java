@@ -20,7 +20,7 @@ public class JsonResponder {
     }
 
     public Future<Void> error(RoutingContext ctx, ApiException e) {
-        ErrorBody.retryAfterSeconds(e.status()).ifPresent(seconds -> ctx.response().putHeader("Retry-After", String.valueOf(seconds)));
+        ErrorBody.retryAfterSeconds(e).ifPresent(seconds -> ctx.response().putHeader("Retry-After", String.valueOf(seconds)));
         return respond(ctx, e.status(), ErrorBody.of(e));
     }
 

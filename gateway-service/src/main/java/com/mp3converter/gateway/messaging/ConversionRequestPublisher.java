@@ -2,6 +2,7 @@ package com.mp3converter.gateway.messaging;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.contracts.ConversionRequest;
+import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.contracts.Topology;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.messaging.ConfirmedPublisher;
@@ -13,8 +14,8 @@ import org.eclipse.microprofile.config.Config;
 import java.io.IOException;
 
 /**
- * Publishes a conversion request, confirmed by the broker and routed to a queue, or throws; the
- * caller then keeps the job pending for the sweeper.
+ * Publishes a conversion request (or, for a repeated upload answered with an earlier MP3, its DONE event),
+ * confirmed by the broker and routed to a queue, or throws; the caller then keeps the job pending for the sweeper.
  */
 @ApplicationScoped
 public class ConversionRequestPublisher {
@@ -29,6 +30,11 @@ public class ConversionRequestPublisher {
 
     public void publish(ConversionRequest request) throws IOException {
         publisher.publish(Topology.CONVERSION_REQUESTED, request.jobId(), json.writeValueAsBytes(request));
+    }
+
+    /** The event a converter would send: the gateway's own consumer and the notifier take it as theirs. */
+    public void announce(JobEvent event) throws IOException {
+        publisher.publish(event.routingKey(), event.jobId() + "." + event.type(), json.writeValueAsBytes(event));
     }
 
     void close(@Observes ShutdownEvent shutdown) {

@@ -40,6 +40,7 @@ public class JobRepository {
         jobs.createIndex(Indexes.compoundIndex(Indexes.ascending("owner"), Indexes.descending("createdAt")));
         jobs.createIndex(Indexes.ascending("mp3Id"), new IndexOptions().sparse(true));
         jobs.createIndex(Indexes.ascending("published", "createdAt"));
+        jobs.createIndex(Indexes.ascending("owner", "sha256"));
     }
 
     public void insert(Job job) {
@@ -58,6 +59,12 @@ public class JobRepository {
         return Optional.ofNullable(jobs.find(Filters.and(Filters.eq("mp3Id", mp3Id), Filters.eq("owner", owner))).first());
     }
 
+    /** The owner's DONE jobs of a video with these bytes (any options). */
+    public List<Job> findDoneOfVideo(String owner, String sha256) {
+        return jobs.find(Filters.and(Filters.eq("owner", owner), Filters.eq("sha256", sha256),
+                Filters.eq("status", JobStatus.DONE.name()))).into(new ArrayList<>());
+    }
+
     /** The owner's jobs, newest first. */
     public List<Job> listOwned(String owner, int page, int size) {
         return jobs.find(Filters.eq("owner", owner)).sort(Sorts.descending("createdAt"))
@@ -67,6 +74,35 @@ public class JobRepository {
     /** Jobs of every user waiting for a converter that were created before {@code createdAt}. */
     public long countQueuedBefore(Instant createdAt) {
         return jobs.countDocuments(Filters.and(Filters.eq("status", JobStatus.QUEUED.name()), Filters.lt("createdAt", Date.from(createdAt))));
+    }
+
+    /** The owner's jobs waiting for or in a conversion. */
+    public long countActive(String owner) {
+        return jobs.countDocuments(Filters.and(Filters.eq("owner", owner),
+                Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name())));
+    }
+
+    /** What the owner's jobs keep stored: the video while it waits or converts, then the MP3. */
+    public long storedBytes(String owner) {
+        long bytes = 0;
+        for (Job job : jobs.find(Filters.eq("owner", owner))) {
+            bytes += switch (job.status()) {
+                case QUEUED, CONVERTING -> job.size();
+                case DONE -> job.mp3Size() == null ? 0 : job.mp3Size();
+                case FAILED -> 0;
+            };
+        }
+        return bytes;
+    }
+
+    public long countConverting() {
+        return jobs.countDocuments(Filters.eq("status", JobStatus.CONVERTING.name()));
+    }
+
+    /** The most recently finished conversions (DONE, with a start), newest first. */
+    public List<Job> recentConversions(int limit) {
+        return jobs.find(Filters.and(Filters.eq("status", JobStatus.DONE.name()), Filters.ne("startedAt", null)))
+                .sort(Sorts.descending("finishedAt")).limit(limit).into(new ArrayList<>());
     }
 
     public long countOwned(String owner) {

@@ -19,8 +19,8 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        Response.ResponseBuilder response = body(e.status(), e.getMessage());
-        ErrorBody.retryAfterSeconds(e.status()).ifPresent(seconds -> response.header("Retry-After", seconds));
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON).entity(ErrorBody.of(e));
+        ErrorBody.retryAfterSeconds(e).ifPresent(seconds -> response.header("Retry-After", seconds));
         return response.build();
     }
 

@@ -5,6 +5,7 @@ import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.JobService;
 import com.mp3converter.gateway.service.JobUpdates;
 import com.mp3converter.gateway.service.OneClickLinks;
+import com.mp3converter.gateway.service.QueueEstimates;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Multi;
 import org.jboss.resteasy.reactive.RestStreamElementType;
@@ -36,15 +37,17 @@ public class JobResource {
 
     private final JobService jobs;
     private final OneClickLinks links;
+    private final QueueEstimates queue;
     private final Mp3Responses mp3s;
     private final JsonWebToken caller;
     private final JobUpdates updates;
     private final Duration keepAlive;
 
-    JobResource(JobService jobs, OneClickLinks links, Mp3Responses mp3s, JsonWebToken caller, JobUpdates updates,
-                GatewayConfig config) {
+    JobResource(JobService jobs, OneClickLinks links, QueueEstimates queue, Mp3Responses mp3s, JsonWebToken caller,
+                JobUpdates updates, GatewayConfig config) {
         this.jobs = jobs;
         this.links = links;
+        this.queue = queue;
         this.mp3s = mp3s;
         this.caller = caller;
         this.updates = updates;
@@ -56,7 +59,7 @@ public class JobResource {
     @Produces(MediaType.APPLICATION_JSON)
     public JobView job(@PathParam("jobId") String jobId) {
         var job = jobs.get(jobId, caller.getSubject());
-        return JobView.of(job, jobs.queuePosition(job), links.pathFor(job));
+        return JobView.of(job, queue.of(job), links.pathFor(job));
     }
 
     /** Server-Sent Events: the caller's jobs as they change (curl -N), a PING every keep-alive period. */
@@ -76,7 +79,7 @@ public class JobResource {
                         @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String owner = caller.getSubject();
         return new JobPage(jobs.list(owner, page, size).stream()
-                .map(job -> JobView.of(job, jobs.queuePosition(job), links.pathFor(job))).toList(),
+                .map(job -> JobView.of(job, queue.of(job), links.pathFor(job))).toList(),
                 page, size, jobs.count(owner));
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
 import com.mp3converter.contracts.ConversionOptions;
+import com.mp3converter.gateway.service.QueueEstimates;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -17,6 +18,8 @@ public record JobView(
         Integer progress,
         /** While QUEUED: 1 for the next job a converter takes. */
         Long queuePosition,
+        /** While QUEUED: when it should start, in seconds, from the measured speed (absent until one job has run). */
+        Long startsInSeconds,
         String reason,
         String originalFilename,
         long size,
@@ -32,11 +35,15 @@ public record JobView(
         Map<String, String> links) {
 
     static JobView of(Job job) {
-        return of(job, null, null);
+        return of(job, null, null, null);
+    }
+
+    static JobView of(Job job, QueueEstimates.Place place, String oneClick) {
+        return of(job, place == null ? null : place.position(), place == null ? null : place.startsInSeconds(), oneClick);
     }
 
     /** @param oneClick a signed {@code /links/...} path for a DONE job (the MP3 without a token), else null */
-    static JobView of(Job job, Long queuePosition, String oneClick) {
+    private static JobView of(Job job, Long queuePosition, Long startsInSeconds, String oneClick) {
         Map<String, String> links = new LinkedHashMap<>();
         links.put("self", "/jobs/" + job.id());
         links.put("mp3", "/jobs/" + job.id() + "/mp3");
@@ -44,7 +51,7 @@ public record JobView(
         if (oneClick != null) {
             links.put("oneClick", oneClick);
         }
-        return new JobView(job.id(), job.status(), job.progress(), queuePosition, job.reason(), job.originalFilename(), job.size(),
+        return new JobView(job.id(), job.status(), job.progress(), queuePosition, startsInSeconds, job.reason(), job.originalFilename(), job.size(),
                 job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
                 job.mp3Size(), job.durationSeconds(), job.traceId(), links);
     }

@@ -4,6 +4,7 @@ import com.mongodb.MongoException;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.JobEvent;
+import com.mp3converter.contracts.Mp3Names;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.messaging.ConversionRequestPublisher;
 import com.mp3converter.gateway.repository.Job;
@@ -14,6 +15,7 @@ import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.bson.Document;
 import org.eclipse.microprofile.faulttolerance.Retry;
 
 import java.io.IOException;
@@ -48,6 +50,44 @@ public class JobService {
     public void submit(Job job) {
         jobs.insert(job);
         publish(job);
+    }
+
+    /**
+     * The same user uploading the same bytes with the same options again: the job is DONE at once with a copy of
+     * the earlier MP3 (each job owns its file, so deleting either leaves the other whole), no ffmpeg runs and the
+     * new copy of the video goes. Its DONE event is announced as a converter would; if the broker does not confirm
+     * it, the sweeper publishes the job's request instead and a converter, finding the MP3, announces it.
+     * Empty when there is no such earlier job (or its MP3 was just deleted): convert as usual.
+     */
+    public Optional<Job> submitFromEarlierMp3(Job job) throws IOException {
+        for (Job earlier : jobs.findDoneOfVideo(job.owner(), job.sha256())) {
+            if (!earlier.options().equals(job.options())) {
+                continue;
+            }
+            Optional<GridFSFile> copy = storage.copyMp3(earlier.mp3Id(), Mp3Names.of(job.originalFilename()),
+                    new Document("jobId", job.id()).append("owner", job.owner()).append("copiedFrom", earlier.mp3Id()));
+            if (copy.isPresent()) {
+                Instant now = Instant.now();
+                Job done = job.done(copy.get().getObjectId().toHexString(), copy.get().getLength(), earlier.durationSeconds(), now);
+                jobs.insert(done);
+                storage.deleteVideo(job.videoId());
+                Log.infof("Job %s: the same video and options as job %s; DONE with a copy of its MP3", job.id(), earlier.id());
+                announceDone(done);
+                return Optional.of(done);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void announceDone(Job job) {
+        JobEvent event = new JobEvent(job.id(), JobEvent.Type.DONE, job.owner(), job.ownerEmail(), job.originalFilename(), 100,
+                job.mp3Id(), job.mp3Size(), job.durationSeconds(), null, job.finishedAt());
+        try {
+            publisher.announce(event);
+            jobs.markPublished(job.id());
+        } catch (IOException e) {
+            Log.warnf("Job %s: DONE not confirmed by the broker, the sweeper will publish it: %s", job.id(), e.getMessage());
+        }
     }
 
     private void publish(Job job) {
@@ -118,11 +158,6 @@ public class JobService {
 
     public List<Job> list(String owner, int page, int size) {
         return jobs.listOwned(owner, page, size);
-    }
-
-    /** 1 for the next job a converter takes; null for a job that is not waiting. */
-    public Long queuePosition(Job job) {
-        return job.status() == JobStatus.QUEUED ? jobs.countQueuedBefore(job.createdAt()) + 1 : null;
     }
 
     public long count(String owner) {

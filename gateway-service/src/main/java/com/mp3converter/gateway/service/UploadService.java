@@ -48,10 +48,12 @@ public class UploadService {
 
     private final MeterRegistry metrics;
     private final UploadKeys keys;
+    private final Quotas quotas;
 
-    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics, UploadKeys keys) {
+    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics, UploadKeys keys, Quotas quotas) {
         this.metrics = metrics;
         this.keys = keys;
+        this.quotas = quotas;
         this.storage = storage;
         this.jobs = jobs;
         this.maxBytes = config.upload().maxBytes();
@@ -70,6 +72,7 @@ public class UploadService {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
         }
+        QuotaExceeded.Limit room = quotas.admit(uploader.userId());
         byte[] head = body.readNBytes(MediaSniffer.HEAD_BYTES);
         if (head.length == 0) {
             throw new ApiException(400, "the file is empty");
@@ -81,7 +84,7 @@ public class UploadService {
         Span span = Span.current().setAttribute("job.id", jobId).setAttribute("user.id", uploader.userId());
         try (TracedDelivery.LogContext log = TracedDelivery.LogContext.of(jobId)) {
             long started = System.nanoTime();
-            StoredVideo video = store(jobId, safeName, container, uploader, head, body);
+            StoredVideo video = store(jobId, safeName, container, uploader, head, body, room);
             span.setAttribute("upload.bytes", video.size());
             metrics.summary("gateway.upload.bytes.per.second").record(video.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
             ConversionOptions options = optionsOrRelease(finalOptions, video);
@@ -94,6 +97,10 @@ public class UploadService {
             String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
             Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),
                     video.sha256(), options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false, traceId);
+            Optional<Job> fromEarlierMp3 = jobs.submitFromEarlierMp3(job);
+            if (fromEarlierMp3.isPresent()) {
+                return fromEarlierMp3.get();
+            }
             jobs.submit(job);
             Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, video.size(), container, video.id());
             return job;
@@ -127,14 +134,14 @@ public class UploadService {
     }
 
     /** Streams the body into GridFS "videos", hashing it; a failure removes what was written. */
-    private StoredVideo store(String jobId, String safeName, String container, Uploader uploader, byte[] head, InputStream body)
-            throws IOException {
+    private StoredVideo store(String jobId, String safeName, String container, Uploader uploader, byte[] head, InputStream body,
+                              QuotaExceeded.Limit room) throws IOException {
         VideoUpload out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
                 .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
         MessageDigest sha256 = sha256();
         long size;
         try {
-            size = copy(head, body, out, sha256);
+            size = copy(head, body, out, sha256, room);
             out.close();
         } catch (MongoException storageDown) {
             // The abort would wait for storage too (the caller would get no answer within the idle timeout):
@@ -174,7 +181,9 @@ public class UploadService {
         return new ApiException(503, "storage is unavailable for a moment; nothing was kept, please upload again shortly");
     }
 
-    private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256) throws IOException {
+    /** Stops with 413 past the size limit or the room left in the user's storage. */
+    private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256, QuotaExceeded.Limit room)
+            throws IOException {
         long size = head.length;
         out.write(head);
         sha256.update(head);
@@ -184,6 +193,9 @@ public class UploadService {
             size += n;
             if (size > maxBytes) {
                 throw new ApiException(413, "the file is larger than the limit of " + maxBytes + " bytes");
+            }
+            if (room.used() + size > room.max()) {
+                throw Quotas.storedBytesExceeded(new QuotaExceeded.Limit(room.name(), room.max(), room.used() + size));
             }
             out.write(buffer, 0, n);
             sha256.update(buffer, 0, n);

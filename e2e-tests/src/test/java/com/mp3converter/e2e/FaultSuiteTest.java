@@ -73,7 +73,8 @@ class FaultSuiteTest {
         byte[] whole = Files.readAllBytes(shortClip);
         Path broken = TestMedia.file("faults-cut.mp4", Arrays.copyOf(whole, whole.length / 2));
         List<Process> load = startLoad();
-        try (Pipeline started = Pipeline.start("faults", WORKERS, 2)) {
+        // One user's 38 jobs, as many at the converters as they take: the faults must meet conversions in hand.
+        try (Pipeline started = Pipeline.start("faults", WORKERS, 2, Map.of("CONVERSIONS_PER_USER", "1000"))) {
             pipeline = started;
             gateways = pipeline.replicas(Pipeline.GATEWAY).stream().map(pipeline::api).toList();
             token = gateways.get(0).tokenFor(EMAIL, "faults long password");

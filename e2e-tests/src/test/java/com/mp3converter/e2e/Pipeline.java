@@ -73,7 +73,7 @@ final class Pipeline implements AutoCloseable {
     private final MongoClient mongoClient;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
-    private Pipeline(String name, int converterWorkers, int replicas) throws Exception {
+    private Pipeline(String name, int converterWorkers, int replicas, Map<String, String> extraEnv) throws Exception {
         this.name = name;
         this.dir = Path.of("target", "e2e", name).toAbsolutePath();
         deleteRecursively(dir); // logs and files of an earlier run
@@ -118,6 +118,7 @@ final class Pipeline implements AutoCloseable {
         env.put("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf");
         env.put("ORPHAN_CHUNK_GRACE", "PT10S"); // nothing here uploads for longer
         env.put("ORPHAN_CHUNK_SWEEP_EVERY", "2s");
+        env.putAll(extraEnv);
 
         add(AUTH, 1, "AUTH_PORT", authPort, "256m", env);
         int gatewayPort = freePort();
@@ -149,7 +150,12 @@ final class Pipeline implements AutoCloseable {
 
     /** With {@code replicas} gateways, converters and notifiers (one auth-service). */
     static Pipeline start(String name, int converterWorkers, int replicas) throws Exception {
-        Pipeline pipeline = new Pipeline(name, converterWorkers, replicas);
+        return start(name, converterWorkers, replicas, Map.of());
+    }
+
+    /** @param extraEnv settings of every service that differ from the suites' usual ones */
+    static Pipeline start(String name, int converterWorkers, int replicas, Map<String, String> extraEnv) throws Exception {
+        Pipeline pipeline = new Pipeline(name, converterWorkers, replicas, extraEnv);
         try {
             for (ServiceProcess service : pipeline.services.values()) {
                 service.start();

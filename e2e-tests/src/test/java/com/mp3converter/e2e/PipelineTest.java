@@ -157,6 +157,40 @@ class PipelineTest {
                 .as("the repeat keeps its MP3 when the first job is deleted").isEqualTo(200);
     }
 
+    @Test
+    void anotherUsersJobStartsWithinOneConversionOfAWorkerFreeingUpNotAfterABacklogOfTwenty(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String busy = api.tokenFor("backlog.user@e2e.example", "a long enough password");
+        List<Path> parts = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            parts.add(Media.distinct(Media.mp4(60), 2000 + i));
+        }
+        Path mineFile = Media.distinct(Media.mp4(60), 3000);
+        // All 20 at once, as a script would send them, then the other user's one.
+        List<String> backlog = parts.parallelStream().map(part -> Api.jobId(api.uploadRaw(busy, part.getFileName().toString(), part)))
+                .toList();
+        String other = api.tokenFor("other.user@e2e.example", "a long enough password");
+        String single = Api.jobId(api.uploadRaw(other, "mine.mp4", mineFile));
+
+        JsonNode mine = api.awaitEnd(other, single, Duration.ofSeconds(120));
+        List<JsonNode> theirs = new java.util.ArrayList<>();
+        for (String jobId : backlog) {
+            theirs.add(api.awaitEnd(busy, jobId, Duration.ofSeconds(300)));
+        }
+        double longestConversion = theirs.stream().mapToDouble(job -> seconds(job.path("startedAt"), job.path("finishedAt"))).max().orElseThrow();
+        double waited = seconds(mine.path("createdAt"), mine.path("startedAt"));
+        long startedAfterIt = theirs.stream().filter(job -> seconds(mine.path("startedAt"), job.path("startedAt")) > 0).count();
+        System.out.printf("Fair share: the other user's job waited %.2f s (longest conversion %.2f s); %d of the backlog's 20 started after it%n",
+                waited, longestConversion, startedAfterIt);
+        assertThat(waited).as("waited for one worker to free up (longest conversion %.1f s)", longestConversion)
+                .isLessThanOrEqualTo(longestConversion + 1.0);
+        assertThat(startedAfterIt).as("of the backlog's 20 jobs, started after it").isGreaterThanOrEqualTo(10);
+    }
+
+    private static double seconds(JsonNode from, JsonNode to) {
+        return Duration.between(java.time.Instant.parse(from.asText()), java.time.Instant.parse(to.asText())).toMillis() / 1000.0;
+    }
+
     static List<MimeMessage> awaitMails(Pipeline pipeline, String email, int count) {
         await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.smtp.getReceivedMessagesForDomain(email).length >= count);
         return List.of(pipeline.smtp.getReceivedMessagesForDomain(email));

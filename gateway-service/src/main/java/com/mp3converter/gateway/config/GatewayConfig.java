@@ -40,6 +40,17 @@ public interface GatewayConfig {
 
     Quota quota();
 
+    Fairness fairness();
+
+    interface Fairness {
+        /**
+         * How many of one user's jobs may be at the converters (queued at the broker or converting); the rest wait
+         * in the gateway, so another user's job starts as soon as a worker frees up. At most the workers of all
+         * converters, for that promise to hold.
+         */
+        int conversionsPerUser();
+    }
+
     /** Per-user limits, sized for a small shared server (GET /users/me/usage shows them). */
     interface Quota {
         /** What a user's jobs may keep stored: videos waiting or converting, and MP3s. */

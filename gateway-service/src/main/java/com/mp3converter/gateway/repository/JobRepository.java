@@ -40,6 +40,7 @@ public class JobRepository {
         jobs.createIndex(Indexes.compoundIndex(Indexes.ascending("owner"), Indexes.descending("createdAt")));
         jobs.createIndex(Indexes.ascending("mp3Id"), new IndexOptions().sparse(true));
         jobs.createIndex(Indexes.ascending("published", "createdAt"));
+        jobs.createIndex(Indexes.ascending("owner", "published", "status"));
         jobs.createIndex(Indexes.ascending("owner", "sha256"));
     }
 
@@ -113,10 +114,27 @@ public class JobRepository {
         jobs.updateOne(Filters.eq("_id", id), Updates.set("published", true));
     }
 
-    /** Jobs whose conversion request the broker has not confirmed, created before the given instant. */
-    public List<Job> findUnpublishedBefore(Instant before, int limit) {
-        return jobs.find(Filters.and(Filters.eq("published", false), Filters.lt("createdAt", Date.from(before))))
-                .sort(Sorts.ascending("createdAt")).limit(limit).into(new ArrayList<>());
+    /** The owner's jobs whose request is at the broker (confirmed) and not finished. */
+    public long countInFlight(String owner) {
+        return jobs.countDocuments(Filters.and(Filters.eq("owner", owner), Filters.eq("published", true),
+                Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name())));
+    }
+
+    /** The owner's waiting jobs whose request the broker has not confirmed (or that were held back), oldest first. */
+    public List<Job> findPendingOf(String owner, int limit) {
+        return jobs.find(Filters.and(Filters.eq("owner", owner), Filters.eq("published", false),
+                Filters.eq("status", JobStatus.QUEUED.name()))).sort(Sorts.ascending("createdAt")).limit(limit).into(new ArrayList<>());
+    }
+
+    public List<String> ownersWithPending() {
+        return jobs.distinct("owner", Filters.and(Filters.eq("published", false), Filters.eq("status", JobStatus.QUEUED.name())),
+                String.class).into(new ArrayList<>());
+    }
+
+    /** DONE jobs (repeats answered from an earlier MP3) whose DONE event the broker has not confirmed. */
+    public List<Job> findUnannouncedDone(Instant before, int limit) {
+        return jobs.find(Filters.and(Filters.eq("published", false), Filters.eq("status", JobStatus.DONE.name()),
+                Filters.lt("createdAt", Date.from(before)))).limit(limit).into(new ArrayList<>());
     }
 
     /** Takes the right to publish a pending job until {@code until}; false if another replica holds it. */

@@ -46,17 +46,40 @@ public class JobService {
         this.config = config;
     }
 
-    /** Records the job as pending and publishes it; an unconfirmed publish is retried by the sweeper. */
+    /**
+     * Records the job as pending and publishes it if its owner has room in the converters' hands; otherwise it
+     * waits here until one of the owner's jobs ends (fair share). An unconfirmed publish is retried by the sweeper.
+     */
     public void submit(Job job) {
         jobs.insert(job);
-        publish(job);
+        publishWithinShare(job.owner());
+    }
+
+    /**
+     * Publishes the owner's oldest pending jobs while fewer than {@code conversions-per-user} of theirs are queued
+     * at the broker or converting. So one user's backlog waits here, not in the converters' queue, and another
+     * user's job reaches a converter behind at most that many of theirs. Soft under a race between replicas.
+     */
+    private void publishWithinShare(String owner) {
+        long room = config.fairness().conversionsPerUser() - jobs.countInFlight(owner);
+        if (room <= 0) {
+            return;
+        }
+        Instant now = Instant.now();
+        for (Job job : jobs.findPendingOf(owner, (int) room + 4)) { // a few spare: another replica may claim some
+            // Claimed first, so with several gateway replicas one of them publishes it per period.
+            if (room > 0 && jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
+                publish(job);
+                room--;
+            }
+        }
     }
 
     /**
      * The same user uploading the same bytes with the same options again: the job is DONE at once with a copy of
      * the earlier MP3 (each job owns its file, so deleting either leaves the other whole), no ffmpeg runs and the
      * new copy of the video goes. Its DONE event is announced as a converter would; if the broker does not confirm
-     * it, the sweeper publishes the job's request instead and a converter, finding the MP3, announces it.
+     * it, the sweeper announces it again.
      * Empty when there is no such earlier job (or its MP3 was just deleted): convert as usual.
      */
     public Optional<Job> submitFromEarlierMp3(Job job) throws IOException {
@@ -101,15 +124,15 @@ public class JobService {
         }
     }
 
+    /** Jobs the broker did not confirm, and jobs held back for their owner's share that now have room. */
     @Scheduled(every = "${gateway.publish.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void publishPending() {
         whileStorageUp("Publishing pending jobs", () -> {
             Instant now = Instant.now();
-            for (Job job : jobs.findUnpublishedBefore(now.minus(config.publish().retryAfter()), 100)) {
-                // Claimed first, so with several gateway replicas one of them publishes it per period.
+            jobs.ownersWithPending().forEach(this::publishWithinShare);
+            for (Job job : jobs.findUnannouncedDone(now.minus(config.publish().retryAfter()), 100)) {
                 if (jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
-                    Log.infof("Publishing pending job %s", job.id());
-                    publish(job);
+                    announceDone(job);
                 }
             }
         });
@@ -131,21 +154,25 @@ public class JobService {
             case DONE -> {
                 jobs.markDone(event.jobId(), event.mp3Id(), event.mp3Size() == null ? 0 : event.mp3Size(),
                         event.durationSeconds() == null ? 0 : event.durationSeconds(), at);
-                releaseSourceVideo(event.jobId());
+                ended(event.jobId());
             }
             case FAILED -> {
                 jobs.markFailed(event.jobId(), event.reason() == null ? "conversion failed" : event.reason(), at);
-                releaseSourceVideo(event.jobId());
+                ended(event.jobId());
             }
         }
     }
 
     /**
-     * A job that ended no longer needs its video: the MP3 is stored (a redelivered request finds it and
-     * converts nothing), or the video could not be converted. Idempotent, like the events.
+     * A job that ended no longer needs its video (the MP3 is stored, and a redelivered request finds it and
+     * converts nothing; or the video could not be converted), and leaves room for its owner's next job.
+     * Idempotent, like the events.
      */
-    private void releaseSourceVideo(String jobId) {
-        jobs.find(jobId).ifPresent(job -> storage.deleteVideo(job.videoId()));
+    private void ended(String jobId) {
+        jobs.find(jobId).ifPresent(job -> {
+            storage.deleteVideo(job.videoId());
+            publishWithinShare(job.owner());
+        });
     }
 
     public Optional<Job> find(String jobId, String owner) {

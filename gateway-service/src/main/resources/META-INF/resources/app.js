@@ -95,6 +95,7 @@ function statusText(job) {
     case 'CONVERTING': return 'Converting ' + (job.progress || 0) + ' %';
     case 'DONE': return 'Ready' + (job.durationSeconds ? ' (' + Math.round(job.durationSeconds) + ' s)' : '');
     case 'FAILED': return 'Failed: ' + (job.reason || 'the conversion failed');
+    case 'CANCELLED': return 'Cancelled';
     default: return job.status;
   }
 }
@@ -150,6 +151,9 @@ function renderActions(row, job) {
     buttons.push(button('Play', 'Play ' + name, () => play(row, job)));
     buttons.push(button('Download', 'Download ' + name, () => download(job)));
   }
+  if (job.status === 'QUEUED' || job.status === 'CONVERTING') {
+    buttons.push(button('Cancel', 'Cancel ' + name, () => cancel(job)));
+  }
   buttons.push(button('Delete', 'Delete ' + name, () => remove(row, job)));
   actions.replaceChildren(...buttons);
 }
@@ -193,6 +197,11 @@ async function download(job) {
     link.click();
     link.remove();
   } catch (e) { show(e.message); }
+}
+
+async function cancel(job) {
+  const response = await api('/jobs/' + encodeURIComponent(job.jobId) + '/cancel', { method: 'POST' });
+  if (response.ok) { render(await response.json()); } else { show(await reason(response)); }
 }
 
 async function remove(row, job) {

@@ -10,6 +10,8 @@ public final class Topology {
 
     /** Gateway to converter: a job to convert. */
     public static final String CONVERSION_REQUESTED = "conversion.requested";
+    /** Gateway to every converter replica: its owner cancelled the job; stop it wherever it is. */
+    public static final String CONVERSION_CANCELLED = "conversion.cancelled";
     /** Converter to everyone: conversion.event.started, .progress, .done, .failed. */
     public static final String EVENT_PREFIX = "conversion.event.";
 

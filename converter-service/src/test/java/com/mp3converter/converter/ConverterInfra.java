@@ -91,6 +91,14 @@ public class ConverterInfra implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** What the gateway sends when a job's owner cancels it. */
+    static void publishCancellation(String jobId) throws Exception {
+        try (Channel channel = rabbit.createChannel()) {
+            channel.basicPublish(EXCHANGE, "conversion.cancelled", null,
+                    ("{\"jobId\":\"" + jobId + "\"}").getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** Messages waiting in a queue, 0 if it does not exist (yet). */
     static long waiting(String queue) throws Exception {
         try (Channel channel = rabbit.createChannel()) {

@@ -260,6 +260,64 @@ class ConverterTest {
         assertThat(Instant.parse(started.get("occurredAt").asText())).isAfterOrEqualTo(expires.toInstant());
     }
 
+    @Order(9)
+    @Test
+    void aCancelledConversionStopsItsFfmpegAtOnceAndEndsWithoutAnMp3OrAnnouncement() throws Exception {
+        Path source = TestMedia.video("h264-aac-600s.mp4", 600, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        String jobId = UUID.randomUUID().toString();
+        publish(jobId, store(source), "mov", Map.of());
+        await().atMost(Duration.ofSeconds(60)).until(() -> ffmpegs() > 0
+                && events(jobId).stream().anyMatch(e -> e.get("type").asText().equals("STARTED")));
+
+        long cancelled = System.nanoTime();
+        ConverterInfra.publishCancellation(jobId);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> ffmpegs() == 0);
+        System.out.printf("ffmpeg stopped %.2f s after the cancellation was published%n", (System.nanoTime() - cancelled) / 1e9);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CANCELLED".equals(outcome(jobId)));
+        Thread.sleep(1500); // an announcement or a retry would come within this time
+        assertThat(events(jobId)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+        assertThat(mp3Count(jobId)).isZero();
+        assertThat(ConverterInfra.waiting(ConverterInfra.REQUESTS)).isZero();
+        for (String retryQueue : ConverterInfra.RETRY_QUEUES) {
+            assertThat(ConverterInfra.waiting(retryQueue)).as(retryQueue).isZero();
+        }
+    }
+
+    @Order(9)
+    @Test
+    void aJobCancelledBeforeAnyConverterTookItIsNeverConverted() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        String videoId = store(TestMedia.video("h264-aac.mp4", 6, "stereo"));
+        ConverterInfra.publishCancellation(jobId);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CANCELLED".equals(outcome(jobId)));
+        publish(jobId, videoId, "mov", Map.of());
+        Thread.sleep(2000);
+        assertThat(events(jobId)).as("not started, not announced").isEmpty();
+        assertThat(mp3Count(jobId)).isZero();
+    }
+
+    @Order(9)
+    @Test
+    void aJobWhoseVideoWasRemovedEndsCancelledWithoutAnEmailWorthyFailure() throws Exception {
+        String jobId = UUID.randomUUID().toString();
+        publish(jobId, new ObjectId().toHexString(), "mov", Map.of()); // deleted (or cancelled) before it was taken
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CANCELLED".equals(outcome(jobId)));
+        Thread.sleep(1000);
+        assertThat(events(jobId)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+    }
+
+    static String outcome(String jobId) {
+        Document lease = ConverterInfra.db().getCollection("conversions").find(Filters.eq("_id", jobId)).first();
+        return lease == null ? null : lease.getString("outcome");
+    }
+
+    /** ffmpeg processes this JVM started. */
+    static long ffmpegs() {
+        return ProcessHandle.current().descendants()
+                .filter(p -> p.info().command().map(c -> c.contains("ffmpeg")).orElse(false)).count();
+    }
+
     @Order(10)
     @Test
     void aJobWithAnMp3WhoseRetriesRanOutIsAnnouncedDoneNotFailed() throws Exception {

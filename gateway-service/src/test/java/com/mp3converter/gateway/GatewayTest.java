@@ -413,6 +413,38 @@ class GatewayTest {
     }
 
     @Test
+    void cancellingAJobStopsItReleasesItsVideoTellsTheConvertersAndIsDecidedOnce() throws Exception {
+        String token = GatewayInfra.token();
+        String waiting = uploadAndGetJobId(token);
+        given().auth().oauth2(token).post("/jobs/" + waiting + "/cancel").then().statusCode(200)
+                .body("status", equalTo("CANCELLED")).body("reason", equalTo("cancelled by its owner")).body("finishedAt", notNullValue());
+        assertThat(videoOfJobStored(waiting)).as("its video released").isFalse();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(GatewayInfra.db().getCollection("jobs")
+                .find(Filters.eq("_id", waiting)).first().getBoolean("published")).as("the converters told (confirmed)").isTrue());
+        given().auth().oauth2(token).post("/jobs/" + waiting + "/cancel").then().statusCode(200).body("status", equalTo("CANCELLED"));
+
+        String converting = uploadAndGetJobId(token);
+        GatewayInfra.publishEvent("{\"jobId\":\"" + converting + "\",\"type\":\"STARTED\"}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().auth().oauth2(token).get("/jobs/" + converting).then()
+                .body("status", equalTo("CONVERTING")));
+        given().auth().oauth2(token).post("/jobs/" + converting + "/cancel").then().statusCode(200).body("status", equalTo("CANCELLED"));
+        // It finished in the same instant: the decision stands, and the MP3 is not kept.
+        ObjectId lateMp3 = GridFSBuckets.create(GatewayInfra.db(), "mp3s").uploadFromStream("x.mp3", new ByteArrayInputStream(new byte[]{1}),
+                new com.mongodb.client.gridfs.model.GridFSUploadOptions().metadata(new Document("jobId", converting)));
+        GatewayInfra.publishEvent("{\"jobId\":\"" + converting + "\",\"type\":\"DONE\",\"mp3Id\":\"" + lateMp3.toHexString()
+                + "\",\"mp3Size\":1,\"durationSeconds\":1}");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(GatewayInfra.db().getCollection("mp3s.files")
+                .countDocuments(Filters.eq("_id", lateMp3))).isZero());
+        given().auth().oauth2(token).get("/jobs/" + converting).then().body("status", equalTo("CANCELLED"));
+
+        String done = uploadAndGetJobId(token);
+        finishJobWithMp3(done, token, new byte[]{7});
+        given().auth().oauth2(token).post("/jobs/" + done + "/cancel").then().statusCode(409).body("error", containsString("DONE"));
+        String stranger = GatewayInfra.token(Map.of("sub", "stranger-" + java.util.UUID.randomUUID()));
+        given().auth().oauth2(stranger).post("/jobs/" + waiting + "/cancel").then().statusCode(404);
+    }
+
+    @Test
     void progressAndFailureEventsShowInTheJobStatus() throws Exception {
         String token = GatewayInfra.token();
         String jobId = uploadAndGetJobId(token);

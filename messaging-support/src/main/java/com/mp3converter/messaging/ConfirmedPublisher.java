@@ -72,7 +72,12 @@ public final class ConfirmedPublisher implements AutoCloseable {
      * @param messageId unique per logical message (used to match a broker return to this call)
      */
     public synchronized void publish(String routingKey, String messageId, byte[] json) throws IOException {
-        send(exchange, routingKey, Map.of(), null, messageId, json);
+        send(exchange, routingKey, true, Map.of(), null, messageId, json);
+    }
+
+    /** Publishes to the exchange for whoever listens now (confirmed, not mandatory): nobody bound is not a failure. */
+    public synchronized void broadcast(String routingKey, String messageId, byte[] json) throws IOException {
+        send(exchange, routingKey, false, Map.of(), null, messageId, json);
     }
 
     /**
@@ -87,11 +92,11 @@ public final class ConfirmedPublisher implements AutoCloseable {
             closeQuietly();
             throw new IOException("could not declare queue " + queue + ": " + e.getMessage(), e);
         }
-        send("", queue, headers, expiration, messageId, json);
+        send("", queue, true, headers, expiration, messageId, json);
     }
 
-    private void send(String toExchange, String routingKey, Map<String, Object> headers, Duration expiration, String messageId,
-                      byte[] json) throws IOException {
+    private void send(String toExchange, String routingKey, boolean mandatory, Map<String, Object> headers, Duration expiration,
+                      String messageId, byte[] json) throws IOException {
         String id = messageId + "/" + System.nanoTime();
         Map<String, Object> withTrace = new HashMap<>(headers);
         TracedDelivery.inject(withTrace); // the consumer's span continues this trace
@@ -100,7 +105,7 @@ public final class ConfirmedPublisher implements AutoCloseable {
                 .build();
         try {
             Channel ch = channel();
-            ch.basicPublish(toExchange, routingKey, true, properties, json);
+            ch.basicPublish(toExchange, routingKey, mandatory, properties, json);
             ch.waitForConfirmsOrDie(CONFIRM_TIMEOUT_MILLIS);
         } catch (IOException | TimeoutException | InterruptedException | RuntimeException e) {
             closeQuietly();

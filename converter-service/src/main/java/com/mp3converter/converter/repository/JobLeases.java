@@ -10,7 +10,6 @@ import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.ReturnDocument;
-import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mp3converter.converter.config.ConverterConfig;
 import io.quarkus.runtime.StartupEvent;
@@ -35,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class JobLeases {
 
-    public enum Outcome { DONE, FAILED }
+    /** CANCELLED: by the job's owner, or the video was removed (the job cancelled or deleted); nothing to announce. */
+    public enum Outcome { DONE, FAILED, CANCELLED }
 
     /** What a delivery found when it asked for the job. */
     public sealed interface Claim {
@@ -93,9 +93,18 @@ public class JobLeases {
                 Updates.set("expiresAt", new Date(0)), Updates.set("updatedAt", new Date())));
     }
 
-    /** The MP3 is stored: the job is DONE for good, whatever was decided or held before. */
-    public void decideDone(String jobId) {
-        conversions.updateOne(Filters.eq("_id", jobId), decision(Outcome.DONE, null), new UpdateOptions().upsert(true));
+    /**
+     * The MP3 is stored: the job is DONE for good, whatever was decided or held before, unless it was cancelled.
+     * @return false if it was cancelled (the MP3 is not wanted)
+     */
+    public boolean decideDone(String jobId) {
+        return upsert(Filters.and(Filters.eq("_id", jobId), Filters.ne("outcome", Outcome.CANCELLED.name())), decision(Outcome.DONE, null));
+    }
+
+    /** Cancels the job unless its outcome is decided already; true if it is CANCELLED now. */
+    public boolean decideCancelled(String jobId, String reason) {
+        return upsert(Filters.and(Filters.eq("_id", jobId), Filters.exists("outcome", false)), decision(Outcome.CANCELLED, reason))
+                || current(jobId) instanceof Claim.Decided decided && decided.outcome() == Outcome.CANCELLED;
     }
 
     /**

@@ -47,6 +47,7 @@ import java.util.stream.Stream;
 public class ConversionService {
 
     private final MediaStore storage;
+    private final Cancellations cancellations;
     private final JobLeases leases;
     private final Ffmpeg ffmpeg;
     private final EventPublisher events;
@@ -61,7 +62,8 @@ public class ConversionService {
     });
 
     ConversionService(MediaStore storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
-                      MeterRegistry metrics, Tracer tracer) {
+                      MeterRegistry metrics, Tracer tracer, Cancellations cancellations) {
+        this.cancellations = cancellations;
         this.storage = storage;
         this.leases = leases;
         this.ffmpeg = ffmpeg;
@@ -80,6 +82,17 @@ public class ConversionService {
     /** Stops every running ffmpeg; their jobs are not acked, so the broker hands them to another worker. */
     public void stopConversions() {
         ffmpeg.stopAll();
+    }
+
+    /**
+     * The owner cancelled the job: decided CANCELLED unless it ended already, and its ffmpeg, if it runs here,
+     * stops at the watchdog's next look (within a second). Nothing is announced: the gateway decided it.
+     */
+    public void cancel(String jobId) {
+        cancellations.add(jobId);
+        if (leases.decideCancelled(jobId, "cancelled by its owner")) {
+            Log.infof("Job %s cancelled by its owner", jobId);
+        }
     }
 
     /** Converts the job unless another delivery holds it or its outcome is known. Never throws. */
@@ -103,8 +116,8 @@ public class ConversionService {
         try {
             Optional<GridFSFile> mp3 = storage.findMp3OfJob(request.jobId());
             if (mp3.isPresent()) {
-                leases.decideDone(request.jobId());
-                return announce(request, new JobLeases.Claim.Decided(JobLeases.Outcome.DONE, null));
+                return leases.decideDone(request.jobId()) ? announce(request, new JobLeases.Claim.Decided(JobLeases.Outcome.DONE, null))
+                        : unwanted(request.jobId());
             }
             return fail(request, null, "the conversion kept failing for reasons on our side for "
                     + config.retry().budget().toMinutes() + " minutes; please upload the video again");
@@ -127,15 +140,23 @@ public class ConversionService {
                 existing = Optional.of(convert(request, lease));
                 metrics.counter("converter.jobs", "outcome", "done").increment();
             }
-            leases.decideDone(jobId);
+            if (!leases.decideDone(jobId)) {
+                return unwanted(jobId);
+            }
             events.publish(done(request, existing.get()));
             return Next.FINISHED;
         } catch (FileNotFoundException gone) {
-            return fail(request, token, "the uploaded video no longer exists (the job was deleted)");
+            // Only a cancel or a delete removes a waiting job's video: nobody is to hear of it.
+            return leases.decideCancelled(jobId, "the video was removed: the job was cancelled or deleted")
+                    ? Next.FINISHED : new Next.Retry("decided meanwhile; announcing what stands");
         } catch (PermanentFailure e) {
             return fail(request, token, e.getMessage());
         } catch (IOException | RuntimeException e) {
             releaseQuietly(jobId, token);
+            if (cancellations.contains(jobId)) {
+                Log.infof("Job %s: conversion stopped, the job was cancelled", jobId);
+                return Next.FINISHED;
+            }
             throw e;
         }
     }
@@ -170,7 +191,7 @@ public class ConversionService {
             Ffmpeg.Input input = input(video, request.container(), dir);
             Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
             Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), request.optionsOrDefaults(), mp3,
-                    new ProgressThrottle(request), lease::held);
+                    new ProgressThrottle(request), () -> lease.held() && !cancellations.contains(request.jobId()));
             long elapsed = System.nanoTime() - started;
             conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
             span.setAttribute("media.seconds", result.durationSeconds());
@@ -231,7 +252,9 @@ public class ConversionService {
             return new Next.Defer(held.remaining());
         }
         if (claim instanceof JobLeases.Claim.Decided decided) {
-            if (decided.outcome() == JobLeases.Outcome.FAILED) {
+            if (decided.outcome() == JobLeases.Outcome.CANCELLED) {
+                Log.infof("Job %s was cancelled; nothing to convert or announce", request.jobId());
+            } else if (decided.outcome() == JobLeases.Outcome.FAILED) {
                 events.publish(JobEvent.of(request, JobEvent.Type.FAILED).withReason(decided.reason()));
             } else {
                 Optional<GridFSFile> mp3 = storage.findMp3OfJob(request.jobId());
@@ -244,6 +267,13 @@ public class ConversionService {
             return Next.FINISHED;
         }
         throw new IllegalStateException("a lease taken is not an outcome");
+    }
+
+    /** An MP3 stored for a job cancelled meanwhile: removed, and nothing announced. */
+    private Next unwanted(String jobId) {
+        storage.deleteMp3sOfJob(jobId);
+        Log.infof("Job %s was cancelled while converting; its MP3 is removed", jobId);
+        return Next.FINISHED;
     }
 
     private void releaseQuietly(String jobId, String token) {

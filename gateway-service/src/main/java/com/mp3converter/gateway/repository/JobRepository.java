@@ -90,7 +90,7 @@ public class JobRepository {
             bytes += switch (job.status()) {
                 case QUEUED, CONVERTING -> job.size();
                 case DONE -> job.mp3Size() == null ? 0 : job.mp3Size();
-                case FAILED -> 0;
+                case FAILED, CANCELLED -> 0;
             };
         }
         return bytes;
@@ -165,8 +165,22 @@ public class JobRepository {
                 Updates.set("progress", progress));
     }
 
+    /** Cancelled by its owner while waiting or converting; the cancellation is announced next (published false). */
+    public boolean markCancelled(String id, Instant at) {
+        return jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name())),
+                Updates.combine(Updates.set("status", JobStatus.CANCELLED.name()), Updates.set("reason", "cancelled by its owner"),
+                        Updates.set("finishedAt", Date.from(at)), Updates.set("published", false))).getModifiedCount() == 1;
+    }
+
+    /** CANCELLED jobs whose cancellation the broker has not confirmed. */
+    public List<Job> findUnannouncedCancelled(Instant before, int limit) {
+        return jobs.find(Filters.and(Filters.eq("published", false), Filters.eq("status", JobStatus.CANCELLED.name()),
+                Filters.lt("finishedAt", Date.from(before)))).limit(limit).into(new ArrayList<>());
+    }
+
+    /** DONE stands against anything but a cancellation (a stored MP3 is the converters' final word). */
     public void markDone(String id, String mp3Id, long mp3Size, double durationSeconds, Instant at) {
-        jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.ne("status", JobStatus.DONE.name())),
+        jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.nin("status", JobStatus.DONE.name(), JobStatus.CANCELLED.name())),
                 Updates.combine(Updates.set("status", JobStatus.DONE.name()), Updates.set("progress", 100),
                         Updates.set("mp3Id", mp3Id), Updates.set("mp3Size", mp3Size),
                         Updates.set("durationSeconds", durationSeconds), Updates.set("finishedAt", Date.from(at)),

@@ -1,5 +1,5 @@
 package com.mp3converter.gateway.repository;
 
 public enum JobStatus {
-    QUEUED, CONVERTING, DONE, FAILED
+    QUEUED, CONVERTING, DONE, FAILED, CANCELLED
 }

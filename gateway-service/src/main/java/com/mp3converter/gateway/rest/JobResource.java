@@ -15,6 +15,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -81,6 +82,14 @@ public class JobResource {
         return new JobPage(jobs.list(owner, page, size).stream()
                 .map(job -> JobView.of(job, queue.of(job), links.pathFor(job))).toList(),
                 page, size, jobs.count(owner));
+    }
+
+    /** Stops a waiting or converting job (its ffmpeg within a second, its video released). */
+    @POST
+    @Path("jobs/{jobId}/cancel")
+    @Produces(MediaType.APPLICATION_JSON)
+    public JobView cancel(@PathParam("jobId") String jobId) {
+        return JobView.of(jobs.cancel(jobId, caller.getSubject()));
     }
 
     @DELETE

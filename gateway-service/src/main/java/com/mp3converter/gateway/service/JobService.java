@@ -2,6 +2,7 @@ package com.mp3converter.gateway.service;
 
 import com.mongodb.MongoException;
 import com.mongodb.client.gridfs.model.GridFSFile;
+import com.mp3converter.contracts.ConversionCancelled;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.contracts.Mp3Names;
@@ -124,6 +125,33 @@ public class JobService {
         }
     }
 
+    /**
+     * Stops a waiting or converting job: CANCELLED (decided here, once), its video released, every converter told
+     * (its ffmpeg stops within a second; a request still waiting finds the video gone and ends CANCELLED too), and
+     * the owner's next job may go. Cancelling a cancelled job changes nothing; an ended one is 409.
+     */
+    public Job cancel(String jobId, String owner) {
+        Job job = get(jobId, owner);
+        if (jobs.markCancelled(jobId, Instant.now())) {
+            storage.deleteVideo(job.videoId());
+            announceCancel(jobId);
+            publishWithinShare(owner);
+            Log.infof("Job %s cancelled by its owner", jobId);
+        } else if (job.status() == JobStatus.DONE || job.status() == JobStatus.FAILED) {
+            throw new ApiException(409, "the job has ended already (" + job.status() + ")");
+        }
+        return get(jobId, owner);
+    }
+
+    private void announceCancel(String jobId) {
+        try {
+            publisher.cancel(new ConversionCancelled(jobId, Instant.now()));
+            jobs.markPublished(jobId);
+        } catch (IOException e) {
+            Log.warnf("Job %s: cancellation not confirmed by the broker, the sweeper will send it: %s", jobId, e.getMessage());
+        }
+    }
+
     /** Jobs the broker did not confirm, and jobs held back for their owner's share that now have room. */
     @Scheduled(every = "${gateway.publish.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void publishPending() {
@@ -133,6 +161,11 @@ public class JobService {
             for (Job job : jobs.findUnannouncedDone(now.minus(config.publish().retryAfter()), 100)) {
                 if (jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
                     announceDone(job);
+                }
+            }
+            for (Job job : jobs.findUnannouncedCancelled(now.minus(config.publish().retryAfter()), 100)) {
+                if (jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
+                    announceCancel(job.id());
                 }
             }
         });
@@ -171,6 +204,9 @@ public class JobService {
     private void ended(String jobId) {
         jobs.find(jobId).ifPresent(job -> {
             storage.deleteVideo(job.videoId());
+            if (job.status() == JobStatus.CANCELLED) {
+                storage.deleteMp3sOfJob(jobId); // it finished in the instant it was cancelled: not wanted
+            }
             publishWithinShare(job.owner());
         });
     }

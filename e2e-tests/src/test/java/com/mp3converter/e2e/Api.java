@@ -84,8 +84,16 @@ final class Api {
 
     /** curl -T file /videos/name (the raw-body upload). */
     HttpResponse<String> uploadRaw(String token, String filename, Path file) {
+        return uploadRaw(token, filename, file, Map.of());
+    }
+
+    /** curl -T file /videos/{filename}?options */
+    HttpResponse<String> uploadRaw(String token, String filename, Path file, Map<String, String> options) {
+        StringBuilder query = new StringBuilder();
+        options.forEach((name, value) -> query.append(query.isEmpty() ? "?" : "&").append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
         try {
-            return send(authorized(request("/videos/" + URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20")), token)
+            return send(authorized(request("/videos/" + URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20") + query), token)
                     .PUT(HttpRequest.BodyPublishers.ofFile(file)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -68,6 +68,8 @@ final class Pipeline implements AutoCloseable {
     final GreenMail smtp;
     /** Where every service sends its spans (OTLP over HTTP). */
     final OtlpReceiver traces;
+    /** A webhook receiver the gateways may reach (WEBHOOK_ALLOWED_HOSTS). */
+    final WebhookReceiver webhooks;
     private final EmbeddedMongoProcess mongo;
     final TcpProxy mongoProxy;
     private final MongoClient mongoClient;
@@ -82,6 +84,7 @@ final class Pipeline implements AutoCloseable {
         this.smtp = new GreenMail(new ServerSetup(freePort(), "127.0.0.1", ServerSetup.PROTOCOL_SMTP));
         smtp.start();
         this.traces = OtlpReceiver.start();
+        this.webhooks = WebhookReceiver.start();
         this.mongo = EmbeddedMongoProcess.start();
         this.mongoProxy = new TcpProxy("127.0.0.1", mongo.port());
         this.mongoClient = MongoClients.create(mongo.uri()); // direct, so checks work while the proxy is cut
@@ -96,6 +99,7 @@ final class Pipeline implements AutoCloseable {
         env.put("JWT_ISSUER", ISSUER);
         env.put("JWT_AUDIENCE", AUDIENCE);
         env.put("DOWNLOAD_LINK_KEY", DOWNLOAD_LINK_KEY);
+        env.put("WEBHOOK_ALLOWED_HOSTS", webhooks.hostAndPort());
         env.put("AUTH_URL", "http://127.0.0.1:" + authPort);
         env.put("AUTH_JWKS_URL", "http://127.0.0.1:" + authPort + "/.well-known/jwks.json");
         env.put("MONGODB_URI", "mongodb://127.0.0.1:" + mongoProxy.port());
@@ -242,6 +246,7 @@ final class Pipeline implements AutoCloseable {
         mongo.close();
         smtp.stop();
         traces.closeInto(dir.resolve("spans.txt"));
+        webhooks.close();
         deleteQueues();
     }
 

@@ -191,6 +191,28 @@ class PipelineTest {
         return Duration.between(java.time.Instant.parse(from.asText()), java.time.Instant.parse(to.asText())).toMillis() / 1000.0;
     }
 
+    @Test
+    void aJobWithACallbackUrlIsPostedToItsReceiverSignedWithTheOwnersSecret(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String token = api.tokenFor("hooked.user@e2e.example", "a long enough password");
+        String callback = "http://" + pipeline.webhooks.hostAndPort() + "/mp3-ready";
+        String jobId = Api.jobId(api.uploadRaw(token, "podcast.mp4", Media.distinct(Media.mp4(5), 4000), Map.of("callbackUrl", callback)));
+        String mp3Id = api.awaitEnd(token, jobId, Duration.ofSeconds(90)).path("mp3Id").asText();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> pipeline.webhooks.received().stream().anyMatch(r -> (jobId + ".done").equals(r.eventId())));
+        WebhookReceiver.Received hook = pipeline.webhooks.received().stream().filter(r -> (jobId + ".done").equals(r.eventId())).findFirst().orElseThrow();
+        String secret = Api.json(api.get(token, "/users/me/webhook-secret")).path("secret").asText();
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+        String expected = java.util.HexFormat.of().formatHex(mac.doFinal((hook.timestamp() + "." + hook.body())
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(hook.path()).isEqualTo("/mp3-ready");
+        assertThat(hook.signature()).as("the receiver's own check of the signature").isEqualTo("v1=" + expected);
+        JsonNode event = Api.json(api.get(token, "/jobs/" + jobId)); // the job still names its callback
+        assertThat(event.path("callbackUrl").asText()).isEqualTo(callback);
+        assertThat(hook.body()).contains("\"type\":\"job.done\"").contains(mp3Id);
+    }
+
     static List<MimeMessage> awaitMails(Pipeline pipeline, String email, int count) {
         await().atMost(Duration.ofSeconds(30)).until(() -> pipeline.smtp.getReceivedMessagesForDomain(email).length >= count);
         return List.of(pipeline.smtp.getReceivedMessagesForDomain(email));

@@ -42,6 +42,25 @@ public interface GatewayConfig {
 
     Fairness fairness();
 
+    Webhooks webhooks();
+
+    /** The POSTs of a job's end to its callbackUrl (service.Webhooks). */
+    interface Webhooks {
+        /** host:port pairs a callback may reach although they are internal (tests, private deployments). */
+        Optional<List<String>> allowedHosts();
+
+        /** A delivery not answered 2xx is tried again after this, doubling. */
+        Duration firstRetry();
+
+        Duration maxRetryDelay();
+
+        /** How long a delivery is tried from the job's end; then given up. */
+        Duration retryFor();
+
+        /** Connect and answer timeout of one attempt. */
+        Duration timeout();
+    }
+
     interface Fairness {
         /**
          * How many of one user's jobs may be at the converters (queued at the broker or converting); the rest wait

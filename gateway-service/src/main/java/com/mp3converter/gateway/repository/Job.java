@@ -27,11 +27,13 @@ public record Job(
         Double durationSeconds,
         boolean published,
         /** The trace of the upload that made the job (W3C trace id), for finding it in Jaeger. */
-        String traceId) {
+        String traceId,
+        /** Where the job's end is POSTed (a webhook), or null. */
+        String callbackUrl) {
 
     /** This job DONE with the given MP3, not yet announced (published false until the broker confirms). */
     public Job done(String mp3Id, long mp3Size, Double durationSeconds, Instant at) {
         return new Job(id, owner, ownerEmail, originalFilename, container, videoId, size, sha256, options, JobStatus.DONE, 100,
-                null, createdAt, at, at, mp3Id, mp3Size, durationSeconds, false, traceId);
+                null, createdAt, at, at, mp3Id, mp3Size, durationSeconds, false, traceId, callbackUrl);
     }
 }

@@ -32,6 +32,8 @@ public record JobView(
         Long mp3Size,
         Double durationSeconds,
         String traceId,
+        /** Where the job's end is POSTed, if the upload named one. */
+        String callbackUrl,
         Map<String, String> links) {
 
     static JobView of(Job job) {
@@ -53,6 +55,6 @@ public record JobView(
         }
         return new JobView(job.id(), job.status(), job.progress(), queuePosition, startsInSeconds, job.reason(), job.originalFilename(), job.size(),
                 job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
-                job.mp3Size(), job.durationSeconds(), job.traceId(), links);
+                job.mp3Size(), job.durationSeconds(), job.traceId(), job.callbackUrl(), links);
     }
 }

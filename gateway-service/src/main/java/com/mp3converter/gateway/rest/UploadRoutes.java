@@ -1,12 +1,11 @@
 package com.mp3converter.gateway.rest;
 
-import com.mp3converter.contracts.ConversionOptions;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.http.BodyLimits;
 import com.mp3converter.gateway.http.MultipartReader;
 import com.mp3converter.gateway.http.StreamingUploads;
 import com.mp3converter.gateway.service.ApiException;
-import com.mp3converter.gateway.service.ConversionOptionsParser;
+import com.mp3converter.gateway.service.JobOptions;
 import com.mp3converter.gateway.service.UploadService;
 import com.mp3converter.gateway.service.Uploader;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -61,10 +60,10 @@ public class UploadRoutes {
     private void raw(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         Uploader uploader = uploader(ctx);
-        ConversionOptions options;
+        JobOptions options;
         try {
             limits.checkDeclaredUploadSize(request, uploads.maxBytes());
-            options = ConversionOptionsParser.parse(request::getParam);
+            options = JobOptions.parse(request::getParam);
         } catch (ApiException e) {
             limits.refuse(ctx, e);
             return;
@@ -84,7 +83,7 @@ public class UploadRoutes {
                 throw new ApiException(400, "send the video as multipart/form-data with a part named 'file'"
                         + " (curl -F 'file=@video.mp4'), or PUT the raw body to /videos/{filename}");
             }
-            ConversionOptionsParser.parse(request::getParam); // query options: refuse before anything is stored
+            JobOptions.parse(request::getParam); // query options: refuse before anything is stored
         } catch (ApiException e) {
             limits.refuse(ctx, e);
             return;
@@ -107,7 +106,7 @@ public class UploadRoutes {
             } else {
                 return JobView.of(uploads.upload(form.content(), part.filename(), uploader, request.getHeader(IDEMPOTENCY_KEY), () -> {
                     readRemainingFields(form, fields);
-                    return ConversionOptionsParser.parse(name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name));
+                    return JobOptions.parse(name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name));
                 }));
             }
         }

@@ -39,8 +39,10 @@ public class JobService {
     private final MediaStore storage;
     private final ConversionRequestPublisher publisher;
     private final GatewayConfig config;
+    private final Webhooks webhooks;
 
-    JobService(JobRepository jobs, MediaStore storage, ConversionRequestPublisher publisher, GatewayConfig config) {
+    JobService(JobRepository jobs, MediaStore storage, ConversionRequestPublisher publisher, GatewayConfig config, Webhooks webhooks) {
+        this.webhooks = webhooks;
         this.jobs = jobs;
         this.storage = storage;
         this.publisher = publisher;
@@ -94,6 +96,7 @@ public class JobService {
                 Instant now = Instant.now();
                 Job done = job.done(copy.get().getObjectId().toHexString(), copy.get().getLength(), earlier.durationSeconds(), now);
                 jobs.insert(done);
+                webhooks.jobEnded(done);
                 storage.deleteVideo(job.videoId());
                 Log.infof("Job %s: the same video and options as job %s; DONE with a copy of its MP3", job.id(), earlier.id());
                 announceDone(done);
@@ -203,6 +206,7 @@ public class JobService {
      */
     private void ended(String jobId) {
         jobs.find(jobId).ifPresent(job -> {
+            webhooks.jobEnded(job);
             storage.deleteVideo(job.videoId());
             if (job.status() == JobStatus.CANCELLED) {
                 storage.deleteMp3sOfJob(jobId); // it finished in the instant it was cancelled: not wanted

@@ -1,6 +1,5 @@
 package com.mp3converter.gateway.service;
 
-import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.MongoException;
 import com.mp3converter.gateway.repository.UploadKeys;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -49,8 +48,11 @@ public class UploadService {
     private final MeterRegistry metrics;
     private final UploadKeys keys;
     private final Quotas quotas;
+    private final WebhookTargets webhookTargets;
 
-    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics, UploadKeys keys, Quotas quotas) {
+    UploadService(MediaStore storage, JobService jobs, GatewayConfig config, MeterRegistry metrics, UploadKeys keys, Quotas quotas,
+                  WebhookTargets webhookTargets) {
+        this.webhookTargets = webhookTargets;
         this.metrics = metrics;
         this.keys = keys;
         this.quotas = quotas;
@@ -68,7 +70,7 @@ public class UploadService {
      *                     fields may follow the file); a refusal there removes the stored video.
      */
     public Job upload(InputStream body, String filename, Uploader uploader, String idempotencyKey,
-                      Supplier<ConversionOptions> finalOptions) throws IOException {
+                      Supplier<JobOptions> finalOptions) throws IOException {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
         }
@@ -87,7 +89,7 @@ public class UploadService {
             StoredVideo video = store(jobId, safeName, container, uploader, head, body, room);
             span.setAttribute("upload.bytes", video.size());
             metrics.summary("gateway.upload.bytes.per.second").record(video.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
-            ConversionOptions options = optionsOrRelease(finalOptions, video);
+            JobOptions options = optionsOrRelease(finalOptions, video);
             if (idempotencyKey != null) {
                 Optional<Job> earlier = earlierUpload(uploader.userId(), idempotencyKey, jobId, video);
                 if (earlier.isPresent()) {
@@ -96,7 +98,8 @@ public class UploadService {
             }
             String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
             Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),
-                    video.sha256(), options, JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false, traceId);
+                    video.sha256(), options.conversion(), JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false,
+                    traceId, options.callbackUrl());
             Optional<Job> fromEarlierMp3 = jobs.submitFromEarlierMp3(job);
             if (fromEarlierMp3.isPresent()) {
                 return fromEarlierMp3.get();
@@ -155,10 +158,16 @@ public class UploadService {
         return new StoredVideo(out.getObjectId().toHexString(), size, HexFormat.of().formatHex(sha256.digest()));
     }
 
-    /** The options the upload ended with (form fields may follow the file); refused, the video goes. */
-    private ConversionOptions optionsOrRelease(Supplier<ConversionOptions> finalOptions, StoredVideo video) {
+    /**
+     * The options the upload ended with (form fields may follow the file), the callback's address checked too;
+     * refused, the video goes.
+     */
+    private JobOptions optionsOrRelease(Supplier<JobOptions> finalOptions, StoredVideo video) {
         try {
-            ConversionOptions options = finalOptions.get();
+            JobOptions options = finalOptions.get();
+            if (options.callbackUrl() != null) {
+                webhookTargets.check(options.callbackUrl());
+            }
             storage.completeVideoMetadata(new ObjectId(video.id()), video.sha256());
             return options;
         } catch (RuntimeException e) {

@@ -1,0 +1,166 @@
+package com.mp3converter.gateway.service;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.mongodb.MongoException;
+import com.mp3converter.gateway.config.GatewayConfig;
+import com.mp3converter.gateway.repository.Job;
+import com.mp3converter.gateway.repository.JobStatus;
+import com.mp3converter.gateway.repository.WebhookDeliveries;
+import com.mp3converter.gateway.repository.WebhookSecrets;
+import io.quarkus.logging.Log;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A job's end (DONE or FAILED) POSTed as JSON to the callbackUrl its upload named, signed for its owner:
+ * {@code Mp3converter-Signature: v1=<hex HMAC-SHA256 of "<timestamp>.<body>" with the owner's secret>}, with
+ * {@code Mp3converter-Event-Id} (the same on every attempt) and {@code Mp3converter-Timestamp} (epoch seconds, per
+ * attempt) so a receiver can drop replays and duplicates. At least once: enqueued in MongoDB when the job ends, tried
+ * until a 2xx, with a doubling delay, for {@code retry-for}; a redirect is not followed (it counts as a failure).
+ * The posts run on threads of their own, so a slow receiver never holds up jobs or events.
+ */
+@ApplicationScoped
+public class Webhooks {
+
+    public static final String SIGNATURE = "Mp3converter-Signature";
+    public static final String EVENT_ID = "Mp3converter-Event-Id";
+    public static final String TIMESTAMP = "Mp3converter-Timestamp";
+    private static final int CLAIMS_PER_PASS = 16;
+
+    private final WebhookDeliveries deliveries;
+    private final WebhookSecrets secrets;
+    private final WebhookTargets targets;
+    private final ObjectMapper json;
+    private final GatewayConfig.Webhooks config;
+    private final HttpClient http;
+    private final ExecutorService senders = Executors.newFixedThreadPool(4, r -> {
+        Thread t = new Thread(r, "webhook-delivery");
+        t.setDaemon(true);
+        return t;
+    });
+
+    Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookTargets targets, ObjectMapper json, GatewayConfig config) {
+        this.deliveries = deliveries;
+        this.secrets = secrets;
+        this.targets = targets;
+        this.json = json;
+        this.config = config.webhooks();
+        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(this.config.timeout()).build();
+    }
+
+    /** Enqueues the job's end for its callbackUrl, once per end (a redelivered event enqueues nothing). */
+    public void jobEnded(Job job) {
+        if (job.callbackUrl() == null || !(job.status() == JobStatus.DONE || job.status() == JobStatus.FAILED)) {
+            return;
+        }
+        String type = "job." + job.status().name().toLowerCase(Locale.ROOT);
+        String eventId = job.id() + "." + job.status().name().toLowerCase(Locale.ROOT);
+        ObjectNode event = json.createObjectNode().put("id", eventId).put("type", type).put("createdAt", Instant.now().toString());
+        ObjectNode data = event.putObject("data").put("jobId", job.id()).put("status", job.status().name())
+                .put("originalFilename", job.originalFilename());
+        if (job.status() == JobStatus.DONE) {
+            data.put("mp3Id", job.mp3Id()).put("mp3Size", job.mp3Size()).put("durationSeconds", job.durationSeconds());
+            data.putObject("links").put("self", "/jobs/" + job.id()).put("download", "/download?fid=" + job.mp3Id());
+        } else {
+            data.put("reason", job.reason());
+        }
+        if (deliveries.enqueue(new WebhookDeliveries.Delivery(eventId, job.id(), job.owner(), job.callbackUrl(), event.toString(),
+                Instant.now(), 0))) {
+            Log.infof("Job %s: %s queued for its callback", job.id(), type);
+        }
+    }
+
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void deliverDue() {
+        try {
+            Instant now = Instant.now();
+            for (int i = 0; i < CLAIMS_PER_PASS; i++) {
+                Optional<WebhookDeliveries.Delivery> due = deliveries.claimDue(now, now.plus(config.timeout().multipliedBy(3)));
+                if (due.isEmpty()) {
+                    return;
+                }
+                senders.execute(() -> attempt(due.get()));
+            }
+        } catch (MongoException e) {
+            Log.warnf("Webhook deliveries skipped, storage unavailable: %s", e.getMessage());
+        }
+    }
+
+    private void attempt(WebhookDeliveries.Delivery delivery) {
+        int attempt = delivery.attempts() + 1;
+        try {
+            targets.check(delivery.url());
+        } catch (ApiException refused) {
+            deliveries.gaveUp(delivery.id(), attempt, refused.getMessage());
+            Log.warnf("Job %s: webhook given up: %s", delivery.jobId(), refused.getMessage());
+            return;
+        }
+        String failure;
+        try {
+            long timestamp = Instant.now().getEpochSecond();
+            HttpRequest request = HttpRequest.newBuilder(URI.create(delivery.url())).timeout(config.timeout())
+                    .header("Content-Type", "application/json").header("User-Agent", "mp3converter-webhooks/1")
+                    .header(EVENT_ID, delivery.id()).header(TIMESTAMP, String.valueOf(timestamp))
+                    .header(SIGNATURE, "v1=" + sign(secrets.of(delivery.owner()).secret(), timestamp, delivery.payload()))
+                    .POST(HttpRequest.BodyPublishers.ofString(delivery.payload())).build();
+            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status >= 200 && status < 300) {
+                deliveries.delivered(delivery.id(), attempt, status);
+                return;
+            }
+            failure = "HTTP " + status;
+        } catch (IOException | IllegalArgumentException e) {
+            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // claimed: another pass takes it once the claim runs out
+        } catch (MongoException e) {
+            return; // the same
+        }
+        retryLater(delivery, attempt, failure);
+    }
+
+    private void retryLater(WebhookDeliveries.Delivery delivery, int attempt, String failure) {
+        Instant now = Instant.now();
+        if (now.isAfter(delivery.createdAt().plus(config.retryFor()))) {
+            deliveries.gaveUp(delivery.id(), attempt, failure);
+            Log.warnf("Job %s: webhook given up after %d attempts: %s", delivery.jobId(), attempt, failure);
+            return;
+        }
+        long doubled = config.firstRetry().toMillis() << Math.min(attempt - 1, 20);
+        long delay = Math.min(doubled, config.maxRetryDelay().toMillis());
+        delay += ThreadLocalRandom.current().nextLong(delay / 5 + 1); // receivers coming back are not hit all at once
+        deliveries.failed(delivery.id(), attempt, failure, now.plus(Duration.ofMillis(delay)));
+        Log.infof("Job %s: webhook attempt %d failed (%s); again in %d ms", delivery.jobId(), attempt, failure, delay);
+    }
+
+    /** Hex HMAC-SHA256 of "timestamp.body": what a receiver recomputes with its secret. */
+    public static String sign(String secret, long timestamp, String body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+}

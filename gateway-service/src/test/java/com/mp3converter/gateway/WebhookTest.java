@@ -1,0 +1,198 @@
+package com.mp3converter.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.mongodb.client.model.Filters;
+import com.mp3converter.gateway.service.Webhooks;
+import com.sun.net.httpserver.HttpServer;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+import static com.mp3converter.gateway.GatewayTest.uniqueFakeMp4;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+/** A job's end POSTed to its callbackUrl: signed, retried, never redirected, never to an internal address. */
+@QuarkusTest
+@TestProfile(WebhookTest.ReceiverAllowed.class)
+@QuarkusTestResource(value = GatewayInfra.class, restrictToAnnotatedClass = true)
+class WebhookTest {
+
+    record Received(String path, String eventId, String timestamp, String signature, String body) {
+    }
+
+    static final int PORT = freePort();
+    static final List<Received> RECEIVED = Collections.synchronizedList(new ArrayList<>());
+    /** What the receiver answers next (then 200). */
+    static final Deque<Integer> ANSWERS = new ConcurrentLinkedDeque<>();
+    static final HttpServer RECEIVER = receiver();
+
+    public static class ReceiverAllowed implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("gateway.webhooks.allowed-hosts", "127.0.0.1:" + PORT);
+        }
+    }
+
+    @BeforeEach
+    void reset() {
+        RECEIVED.clear();
+        ANSWERS.clear();
+    }
+
+    @AfterAll
+    static void stopReceiver() {
+        RECEIVER.stop(0);
+    }
+
+    @Test
+    void aDoneJobIsPostedOnceSignedWithTheOwnersSecretAndTheSignatureChecksOut() throws Exception {
+        String token = newUser();
+        String jobId = upload(token, "http://127.0.0.1:" + PORT + "/hooks/mp3");
+        given().auth().oauth2(token).get("/jobs/" + jobId).then().body("callbackUrl", equalTo("http://127.0.0.1:" + PORT + "/hooks/mp3"));
+        String mp3Id = GatewayTest.finishJobWithMp3(jobId, token, new byte[]{1, 2, 3});
+
+        Received hook = awaitDeliveries(1).get(0);
+        String secret = given().auth().oauth2(token).get("/users/me/webhook-secret").then().statusCode(200).extract().path("secret");
+        assertThat(hook.path()).isEqualTo("/hooks/mp3");
+        assertThat(hook.eventId()).isEqualTo(jobId + ".done");
+        assertThat(Long.parseLong(hook.timestamp())).isCloseTo(Instant.now().getEpochSecond(), org.assertj.core.data.Offset.offset(60L));
+        assertThat(hook.signature()).isEqualTo("v1=" + Webhooks.sign(secret, Long.parseLong(hook.timestamp()), hook.body()));
+        JsonNode event = GatewayTest.JSON.readTree(hook.body());
+        assertThat(event.path("type").asText()).isEqualTo("job.done");
+        assertThat(event.path("id").asText()).isEqualTo(hook.eventId());
+        assertThat(event.path("data").path("jobId").asText()).isEqualTo(jobId);
+        assertThat(event.path("data").path("mp3Id").asText()).isEqualTo(mp3Id);
+
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"DONE\",\"mp3Id\":\"" + mp3Id + "\"}"); // redelivered
+        Thread.sleep(2000);
+        assertThat(RECEIVED).as("one delivery per job end").hasSize(1);
+    }
+
+    @Test
+    void aReceiverThatFailsGetsTheSameEventAgainUntilItAnswers2xxAndARedirectIsNotFollowed() throws Exception {
+        ANSWERS.addAll(List.of(500, 302, 503));
+        String token = newUser();
+        String jobId = upload(token, "http://127.0.0.1:" + PORT + "/flaky");
+        GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"the file has no audio track\"}");
+
+        List<Received> attempts = awaitDeliveries(4);
+        assertThat(attempts).extracting(Received::eventId).containsOnly(jobId + ".failed");
+        assertThat(attempts).extracting(Received::path).as("the 302's Location was never fetched").containsOnly("/flaky");
+        assertThat(GatewayTest.JSON.readTree(attempts.get(3).body()).path("data").path("reason").asText())
+                .isEqualTo("the file has no audio track");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(GatewayInfra.db().getCollection("webhook_deliveries")
+                .find(Filters.eq("_id", jobId + ".failed")).first().getString("state")).isEqualTo("DELIVERED"));
+    }
+
+    @Test
+    void aRotatedSecretSignsTheNextDeliveries() throws Exception {
+        String token = newUser();
+        String before = given().auth().oauth2(token).get("/users/me/webhook-secret").then().extract().path("secret");
+        String after = given().auth().oauth2(token).post("/users/me/webhook-secret").then().statusCode(200).extract().path("secret");
+        assertThat(after).isNotEqualTo(before).startsWith("whsec_");
+        String jobId = upload(token, "http://127.0.0.1:" + PORT + "/rotated");
+        GatewayTest.finishJobWithMp3(jobId, token, new byte[]{4});
+        Received hook = awaitDeliveries(1).get(0);
+        assertThat(hook.signature()).isEqualTo("v1=" + Webhooks.sign(after, Long.parseLong(hook.timestamp()), hook.body()));
+    }
+
+    @Test
+    void hostileCallbackUrlsAreRefusedAtUploadAndNothingIsKept() {
+        String token = newUser();
+        Map<String, Integer> hostile = Map.of(
+                "ftp://example.com/x", 400,
+                "http://user:password@example.com/", 400,
+                "http://127.0.0.1:" + (PORT + 1) + "/", 422,
+                "http://localhost:8080/", 422,
+                "http://169.254.169.254/latest/meta-data/", 422,
+                "http://10.1.2.3/", 422,
+                "http://192.168.1.1:8443/", 422,
+                "http://[::1]:8080/", 422,
+                "http://[::ffff:127.0.0.1]/", 422,
+                "http://100.64.0.1/", 422);
+        hostile.forEach((url, status) -> given().auth().oauth2(token).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4")
+                .multiPart("callbackUrl", url).post("/upload").then().statusCode(status).body("error", startsWith("callbackUrl")));
+        given().auth().oauth2(token).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4")
+                .post("/upload?callbackUrl=http://0.0.0.0:" + PORT + "/").then().statusCode(422);
+        given().auth().oauth2(token).get("/jobs").then().body("total", equalTo(0));
+        assertThat(GatewayInfra.db().getCollection("videos.files").countDocuments(Filters.eq("metadata.owner", ownerOf(token))))
+                .as("no video kept").isZero();
+    }
+
+    private static String upload(String token, String callbackUrl) {
+        return given().auth().oauth2(token).multiPart("file", "clip.mp4", uniqueFakeMp4(30_000), "video/mp4")
+                .multiPart("callbackUrl", callbackUrl).post("/upload").then().statusCode(202).extract().path("jobId");
+    }
+
+    private static final Map<String, String> OWNERS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String newUser() {
+        String sub = "hooks-" + UUID.randomUUID();
+        String token = GatewayInfra.token(Map.of("sub", sub));
+        OWNERS.put(token, sub);
+        return token;
+    }
+
+    private static String ownerOf(String token) {
+        return OWNERS.get(token);
+    }
+
+    private static List<Received> awaitDeliveries(int count) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> RECEIVED.size() >= count);
+        return List.copyOf(RECEIVED);
+    }
+
+    private static HttpServer receiver() {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", PORT), 0);
+            server.createContext("/", exchange -> {
+                String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                RECEIVED.add(new Received(exchange.getRequestURI().getPath(), exchange.getRequestHeaders().getFirst(Webhooks.EVENT_ID),
+                        exchange.getRequestHeaders().getFirst(Webhooks.TIMESTAMP), exchange.getRequestHeaders().getFirst(Webhooks.SIGNATURE),
+                        body));
+                Integer answer = ANSWERS.poll();
+                int status = answer == null ? 200 : answer;
+                if (status == 302) {
+                    exchange.getResponseHeaders().add("Location", "http://127.0.0.1:" + PORT + "/redirected-here");
+                }
+                exchange.sendResponseHeaders(status, -1);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

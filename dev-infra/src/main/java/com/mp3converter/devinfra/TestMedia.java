@@ -71,8 +71,14 @@ public final class TestMedia {
     }
 
     public static Path silentVideo(String name, double seconds) throws IOException {
-        return run(name, List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds,
-                "-c:v", "libx264", "-preset", "ultrafast"));
+        return silentVideo(name, seconds, "-c:v", "libx264", "-preset", "ultrafast");
+    }
+
+    /** A video without any audio track, encoded with {@code codecArgs}. */
+    public static Path silentVideo(String name, double seconds, String... codecArgs) throws IOException {
+        List<String> args = new ArrayList<>(List.of("-f", "lavfi", "-i", "testsrc=size=160x120:rate=15:duration=" + seconds));
+        args.addAll(List.of(codecArgs));
+        return run(name, args);
     }
 
     public static Path file(String name, byte[] content) throws IOException {

@@ -445,6 +445,16 @@ class GatewayTest {
     }
 
     @Test
+    void aVideoWhoseTrackListShowsNoAudioIsRefusedAtOnceAndNothingIsKept() throws Exception {
+        String token = GatewayInfra.token(Map.of("sub", "silent-" + java.util.UUID.randomUUID()));
+        byte[] silent = java.nio.file.Files.readAllBytes(com.mp3converter.devinfra.TestMedia.silentVideo("silent-faststart.mp4", 3,
+                "-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart"));
+        uploadMultipart(token, silent, "screen recording.mp4").then().statusCode(422).body("error", containsString("no audio track"));
+        given().auth().oauth2(token).get("/jobs").then().body("total", equalTo(0));
+        assertThat(GatewayInfra.drainRequests()).isEmpty();
+    }
+
+    @Test
     void progressAndFailureEventsShowInTheJobStatus() throws Exception {
         String token = GatewayInfra.token();
         String jobId = uploadAndGetJobId(token);

@@ -114,10 +114,11 @@ public class JobRepository {
         jobs.updateOne(Filters.eq("_id", id), Updates.set("published", true));
     }
 
-    /** The owner's jobs whose request is at the broker (confirmed) and not finished. */
-    public long countInFlight(String owner) {
-        return jobs.countDocuments(Filters.and(Filters.eq("owner", owner), Filters.eq("published", true),
-                Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name())));
+    /** The owner's unfinished jobs whose request is at the broker, or being published (a live claim). */
+    public long countInFlight(String owner, Instant now) {
+        return jobs.countDocuments(Filters.and(Filters.eq("owner", owner),
+                Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name()),
+                Filters.or(Filters.eq("published", true), Filters.gt("publishClaimedUntil", Date.from(now)))));
     }
 
     /** The owner's waiting jobs whose request the broker has not confirmed (or that were held back), oldest first. */

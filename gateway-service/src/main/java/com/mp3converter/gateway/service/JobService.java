@@ -40,6 +40,7 @@ public class JobService {
     private final ConversionRequestPublisher publisher;
     private final GatewayConfig config;
     private final Webhooks webhooks;
+    private final Object[] shareLocks = java.util.stream.Stream.generate(Object::new).limit(64).toArray();
 
     JobService(JobRepository jobs, MediaStore storage, ConversionRequestPublisher publisher, GatewayConfig config, Webhooks webhooks) {
         this.webhooks = webhooks;
@@ -64,16 +65,15 @@ public class JobService {
      * user's job reaches a converter behind at most that many of theirs. Soft under a race between replicas.
      */
     private void publishWithinShare(String owner) {
-        long room = config.fairness().conversionsPerUser() - jobs.countInFlight(owner);
-        if (room <= 0) {
-            return;
-        }
-        Instant now = Instant.now();
-        for (Job job : jobs.findPendingOf(owner, (int) room + 4)) { // a few spare: another replica may claim some
-            // Claimed first, so with several gateway replicas one of them publishes it per period.
-            if (room > 0 && jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
-                publish(job);
-                room--;
+        synchronized (shareLocks[Math.floorMod(owner.hashCode(), shareLocks.length)]) { // the sweeper and the events, here
+            Instant now = Instant.now();
+            long room = config.fairness().conversionsPerUser() - jobs.countInFlight(owner, now);
+            for (Job job : room <= 0 ? List.<Job>of() : jobs.findPendingOf(owner, (int) room + 4)) { // spare: others may claim some
+                // Claimed first (and so counted in flight), so with several gateway replicas one of them publishes it.
+                if (room > 0 && jobs.claimPublication(job.id(), now, now.plus(config.publish().retryAfter()))) {
+                    publish(job);
+                    room--;
+                }
             }
         }
     }

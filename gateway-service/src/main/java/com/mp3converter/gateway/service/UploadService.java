@@ -75,12 +75,15 @@ public class UploadService {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
         }
         QuotaExceeded.Limit room = quotas.admit(uploader.userId());
-        byte[] head = body.readNBytes(MediaSniffer.HEAD_BYTES);
+        byte[] head = body.readNBytes(AudioTracks.PROBE_BYTES);
         if (head.length == 0) {
             throw new ApiException(400, "the file is empty");
         }
         String container = MediaSniffer.container(head, head.length).orElseThrow(() ->
                 new ApiException(415, "not a video or audio file (its content matches no supported container)"));
+        if (AudioTracks.present(container, head, head.length).equals(Optional.of(false))) {
+            throw new ApiException(422, "the file has no audio track: there is nothing to convert to MP3");
+        }
         String jobId = UUID.randomUUID().toString();
         String safeName = FileNames.sanitize(filename);
         Span span = Span.current().setAttribute("job.id", jobId).setAttribute("user.id", uploader.userId());
@@ -193,12 +196,10 @@ public class UploadService {
     /** Stops with 413 past the size limit or the room left in the user's storage. */
     private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256, QuotaExceeded.Limit room)
             throws IOException {
-        long size = head.length;
-        out.write(head);
-        sha256.update(head);
-        byte[] buffer = new byte[COPY_BUFFER];
-        int n;
-        while ((n = body.read(buffer)) > 0) {
+        long size = 0;
+        byte[] buffer = head;
+        int n = head.length;
+        do {
             size += n;
             if (size > maxBytes) {
                 throw new ApiException(413, "the file is larger than the limit of " + maxBytes + " bytes");
@@ -208,7 +209,10 @@ public class UploadService {
             }
             out.write(buffer, 0, n);
             sha256.update(buffer, 0, n);
-        }
+            if (buffer == head) {
+                buffer = new byte[COPY_BUFFER];
+            }
+        } while ((n = body.read(buffer)) > 0);
         return size;
     }
 

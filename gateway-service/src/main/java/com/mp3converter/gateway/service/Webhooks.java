@@ -10,15 +10,18 @@ import com.mp3converter.gateway.repository.WebhookDeliveries;
 import com.mp3converter.gateway.repository.WebhookSecrets;
 import io.quarkus.logging.Log;
 import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -28,7 +31,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A job's end (DONE or FAILED) POSTed as JSON to the callbackUrl its upload named, signed for its owner:
@@ -51,6 +57,7 @@ public class Webhooks {
     private final WebhookTargets targets;
     private final ObjectMapper json;
     private final GatewayConfig.Webhooks config;
+    /** Vert.x's client, closed with the application (the JDK's keeps a selector thread for as long as it lives). */
     private final HttpClient http;
     private final ExecutorService senders = Executors.newFixedThreadPool(4, r -> {
         Thread t = new Thread(r, "webhook-delivery");
@@ -58,13 +65,22 @@ public class Webhooks {
         return t;
     });
 
-    Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookTargets targets, ObjectMapper json, GatewayConfig config) {
+    Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookTargets targets, ObjectMapper json, GatewayConfig config,
+             Vertx vertx) {
         this.deliveries = deliveries;
         this.secrets = secrets;
         this.targets = targets;
         this.json = json;
         this.config = config.webhooks();
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(this.config.timeout()).build();
+        this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) this.config.timeout().toMillis())
+                .setKeepAlive(false));
+    }
+
+    /** Deliveries in hand stay claimed and are taken up again once their claim runs out. */
+    @PreDestroy
+    void stop() {
+        senders.shutdownNow();
+        http.close();
     }
 
     /** Enqueues the job's end for its callbackUrl, once per end (a redelivered event enqueues nothing). */
@@ -117,19 +133,22 @@ public class Webhooks {
         String failure;
         try {
             long timestamp = Instant.now().getEpochSecond();
-            HttpRequest request = HttpRequest.newBuilder(URI.create(delivery.url())).timeout(config.timeout())
-                    .header("Content-Type", "application/json").header("User-Agent", "mp3converter-webhooks/1")
-                    .header(EVENT_ID, delivery.id()).header(TIMESTAMP, String.valueOf(timestamp))
-                    .header(SIGNATURE, "v1=" + sign(secrets.of(delivery.owner()).secret(), timestamp, delivery.payload()))
-                    .POST(HttpRequest.BodyPublishers.ofString(delivery.payload())).build();
-            int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(delivery.url())
+                    .setFollowRedirects(false).setTimeout(config.timeout().toMillis())
+                    .putHeader("Content-Type", "application/json").putHeader("User-Agent", "mp3converter-webhooks/1")
+                    .putHeader(EVENT_ID, delivery.id()).putHeader(TIMESTAMP, String.valueOf(timestamp))
+                    .putHeader(SIGNATURE, "v1=" + sign(secrets.of(delivery.owner()).secret(), timestamp, delivery.payload()));
+            int status = http.request(request).compose(sent -> sent.send(Buffer.buffer(delivery.payload())))
+                    .map(HttpClientResponse::statusCode).toCompletionStage().toCompletableFuture()
+                    .get(config.timeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
             if (status >= 200 && status < 300) {
                 deliveries.delivered(delivery.id(), attempt, status);
                 return;
             }
             failure = "HTTP " + status;
-        } catch (IOException | IllegalArgumentException e) {
-            failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+        } catch (ExecutionException | TimeoutException | IllegalArgumentException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            failure = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return; // claimed: another pass takes it once the claim runs out

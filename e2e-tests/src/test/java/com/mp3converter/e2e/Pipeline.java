@@ -320,10 +320,20 @@ final class Pipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * A port free now, below the kernel's ephemeral range (32768-60999): a port from that range can be taken, before
+     * the service that was given it listens, as the local port of some other process's outgoing connection.
+     */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        int start = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
+        for (int port = start; port < start + 500; port++) {
+            try (ServerSocket socket = new ServerSocket(port)) {
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // next one
+            }
         }
+        throw new IOException("no free port from " + start);
     }
 
     static KeyPair ecKeyPair() throws Exception {

@@ -74,7 +74,12 @@ public class UploadService {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
         }
-        QuotaExceeded.Limit room = quotas.admit(uploader.userId());
+        QuotaExceeded.Limit room;
+        try {
+            room = quotas.admit(uploader.userId());
+        } catch (MongoException storageDown) {
+            throw storageUnavailable(storageDown); // before anything is read or stored
+        }
         byte[] head = body.readNBytes(AudioTracks.PROBE_BYTES);
         if (head.length == 0) {
             throw new ApiException(400, "the file is empty");

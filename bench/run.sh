@@ -103,19 +103,21 @@ iso() { date -d "$1" +%s.%N; }
 field() { sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p"; }
 # End to end = the job's finishedAt (the gateway's clock, this machine's) minus the upload start, so the
 # bench can poll rarely and leave the two cores to the pipeline.
+await_done() { # jobId -> prints the job's JSON once it is DONE
+  local st
+  while :; do
+    sleep 0.5
+    st=$(curl -sf -H "Authorization: Bearer $TOKEN" $G/jobs/$1)
+    case $(echo "$st" | field status) in DONE) echo "$st"; return;; FAILED) echo "job failed: $st" >&2; exit 1;; esac
+  done
+}
 upload_and_wait() { # file -> prints "e2e_seconds converter_seconds upload_seconds jobId" (a distinct copy of it)
-  local s job st status uploaded copy
+  local s job st uploaded copy
   copy=$(distinct "$1")
   s=$(date +%s.%N)
   job=$(curl -sf -X POST -F "file=@$copy" -H "Authorization: Bearer $TOKEN" $G/upload | field jobId)
-  LAST_UPLOAD=$copy
   uploaded=$(date +%s.%N)
-  while :; do
-    sleep 0.5
-    st=$(curl -sf -H "Authorization: Bearer $TOKEN" $G/jobs/$job)
-    status=$(echo "$st" | field status)
-    case $status in DONE) break;; FAILED) echo "job failed: $st" >&2; exit 1;; esac
-  done
+  st=$(await_done "$job")
   local started finished
   started=$(iso "$(echo "$st" | field startedAt)"); finished=$(iso "$(echo "$st" | field finishedAt)")
   echo "$(echo "$finished - $s" | bc) $(echo "$finished - $started" | bc) $(echo "$uploaded - $s" | bc) $job"
@@ -184,9 +186,11 @@ LONG_MB=$(echo "$(stat -c %s "$OUT/long-faststart.mp4") / 1048576" | bc -l)
 # The last long upload again, the very same bytes and options: DONE in the upload's answer, with a copy of
 # its MP3 and no ffmpeg. Server side: the job's finishedAt minus its createdAt (the upload's last byte stored
 # and hashed); client side: the whole request, next to the same-size upload of new bytes, which answers QUEUED.
+repeat=$(distinct "$OUT/long-faststart.mp4")
+await_done "$(curl -sf -X POST -F "file=@$repeat" -H "Authorization: Bearer $TOKEN" $G/upload | field jobId)" > /dev/null
 fresh=$(distinct "$OUT/long-faststart.mp4")
 read -r NEW_UPLOAD_S < <(curl -sf -o /dev/null -w '%{time_total}\n' -X POST -F "file=@$fresh" -H "Authorization: Bearer $TOKEN" $G/upload)
-REPEAT_JSON=$(curl -sf -w '\n%{time_total}' -X POST -F "file=@$LAST_UPLOAD" -H "Authorization: Bearer $TOKEN" $G/upload)
+REPEAT_JSON=$(curl -sf -w '\n%{time_total}' -X POST -F "file=@$repeat" -H "Authorization: Bearer $TOKEN" $G/upload)
 REPEAT_S=$(echo "$REPEAT_JSON" | tail -1)
 [ "$(echo "$REPEAT_JSON" | head -1 | field status)" = DONE ] || { echo "bench: the repeated upload was not DONE at once: $REPEAT_JSON" >&2; exit 1; }
 REPEAT_MS=$(echo "($(iso "$(echo "$REPEAT_JSON" | head -1 | field finishedAt)") - $(iso "$(echo "$REPEAT_JSON" | head -1 | field createdAt)")) * 1000" | bc -l)

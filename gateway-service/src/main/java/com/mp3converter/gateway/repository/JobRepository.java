@@ -6,6 +6,7 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.Updates;
 import io.quarkus.runtime.StartupEvent;
@@ -13,6 +14,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import org.bson.Document;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,15 +86,19 @@ public class JobRepository {
                 Filters.in("status", JobStatus.QUEUED.name(), JobStatus.CONVERTING.name())));
     }
 
-    /** What the owner's jobs keep stored: the video while it waits or converts, then the MP3. */
+    /** What the owner's jobs keep stored: the video while it waits or converts, then the MP3 (three fields read per job). */
     public long storedBytes(String owner) {
         long bytes = 0;
-        for (Job job : jobs.find(Filters.eq("owner", owner))) {
-            bytes += switch (job.status()) {
-                case QUEUED, CONVERTING -> job.size();
-                case DONE -> job.mp3Size() == null ? 0 : job.mp3Size();
-                case FAILED, CANCELLED -> 0;
+        for (Document job : jobs.withDocumentClass(Document.class).find(Filters.eq("owner", owner))
+                .projection(Projections.include("status", "size", "mp3Size"))) {
+            String field = switch (JobStatus.valueOf(job.getString("status"))) {
+                case QUEUED, CONVERTING -> "size";
+                case DONE -> "mp3Size";
+                case FAILED, CANCELLED -> null;
             };
+            if (field != null && job.get(field) instanceof Number stored) {
+                bytes += stored.longValue();
+            }
         }
         return bytes;
     }

@@ -36,6 +36,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
+import com.mp3converter.mediastore.MediaStore;
+import com.mp3converter.mediastore.VideoUpload;
+import jakarta.inject.Inject;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -44,6 +48,9 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(value = ConverterInfra.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConverterTest {
+
+    @Inject
+    MediaStore store;
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<JsonNode> EVENTS = new CopyOnWriteArrayList<>();
@@ -305,6 +312,49 @@ class ConverterTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> "CANCELLED".equals(outcome(jobId)));
         Thread.sleep(1000);
         assertThat(events(jobId)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+    }
+
+    @Test
+    void convertsWhileTheUploadArrivesAndStoresTheMp3OnlyOnceItIsCompleteWithTheOptionsItEndedWith() throws Exception {
+        Path source = TestMedia.video("h264-aac-20s-faststart.mp4", 20, "stereo", "-c:v", "libx264", "-preset", "ultrafast",
+                "-c:a", "aac", "-movflags", "+faststart");
+        byte[] content = Files.readAllBytes(source);
+        String jobId = UUID.randomUUID().toString();
+        VideoUpload upload = store.openVideoUpload("arriving.mp4", new Document("jobId", jobId));
+        upload.write(content, 0, content.length / 2);
+        publish(jobId, upload.getObjectId().toHexString(), "mov", Map.of());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> ffmpegs() > 0
+                && events(jobId).stream().anyMatch(e -> e.get("type").asText().equals("STARTED")));
+        Thread.sleep(1000);
+        assertThat(events(jobId)).as("half a video: no outcome yet").extracting(e -> e.get("type").asText())
+                .doesNotContain("DONE", "FAILED");
+        upload.write(content, content.length / 2, content.length - content.length / 2);
+        // Form fields after the file asked for 96 kbit/s: the MP3 is made with them.
+        upload.complete(new Document("sha256", "0".repeat(64)).append("options", new Document("bitrateKbps", 96)));
+
+        JsonNode done = awaitEnd(jobId);
+        assertThat(done.get("type").asText()).as(done.toString()).isEqualTo("DONE");
+        MultimediaInfo mp3 = probeMp3(done.get("mp3Id").asText());
+        assertThat(mp3.getDuration() / 1000.0).as("the whole video, not the half there was at the start").isCloseTo(20.0, within(0.5));
+        assertThat(mp3.getAudio().getBitRate()).isEqualTo(96_000);
+    }
+
+    @Test
+    void anUploadAbortedMidwayEndsItsConversionWithNoMp3AndNothingAnnounced() throws Exception {
+        Path source = TestMedia.video("mkv-20s.mkv", 20, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        byte[] content = Files.readAllBytes(source);
+        String jobId = UUID.randomUUID().toString();
+        VideoUpload upload = store.openVideoUpload("cut.mkv", new Document("jobId", jobId));
+        upload.write(content, 0, content.length / 2);
+        publish(jobId, upload.getObjectId().toHexString(), "matroska", Map.of());
+        await().atMost(Duration.ofSeconds(20)).until(() -> events(jobId).stream().anyMatch(e -> e.get("type").asText().equals("STARTED")));
+
+        upload.abort(); // the client went away, or the upload was refused past a limit
+        await().atMost(Duration.ofSeconds(10)).until(() -> "CANCELLED".equals(outcome(jobId)));
+        Thread.sleep(1000);
+        assertThat(events(jobId)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+        assertThat(mp3s().find(Filters.eq("metadata.jobId", jobId)).first()).isNull();
     }
 
     static String outcome(String jobId) {

@@ -29,6 +29,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HashSet;
@@ -55,8 +56,50 @@ public class MediaStore {
     private static final int READ_AHEAD_BLOCK = 256 * 1024;
     private static final int READ_AHEAD_BLOCKS = 32;
 
-    /** A stored video, read as a stream (read ahead on its own thread). */
-    public record Video(InputStream content, long sizeBytes) implements AutoCloseable {
+    /** Arriving chunks are looked for this often while an upload is open. */
+    private static final Duration ARRIVAL_POLL = Duration.ofMillis(25);
+
+    /**
+     * A video read as a stream (read ahead on its own thread), possibly while its upload is still arriving:
+     * then the stream waits for each chunk, and {@link #awaitComplete()} for the upload's end.
+     */
+    public static final class Video implements AutoCloseable {
+        private final InputStream content;
+        private final ArrivingVideo arriving;
+        private final long completeBytes;
+        private final MediaStore store;
+        private final ObjectId id;
+
+        private Video(InputStream content, ArrivingVideo arriving, long completeBytes, MediaStore store, ObjectId id) {
+            this.content = content;
+            this.arriving = arriving;
+            this.completeBytes = completeBytes;
+            this.store = store;
+            this.id = id;
+        }
+
+        public InputStream content() {
+            return content;
+        }
+
+        /** True while the upload is still storing the file's data. */
+        public boolean arriving() {
+            return arriving != null && arriving.arriving();
+        }
+
+        /** The file's size; while it arrives, the bytes read so far. */
+        public long sizeBytes() {
+            return arriving == null ? completeBytes : arriving.bytesRead();
+        }
+
+        /**
+         * Waits until the upload is complete (data and final metadata) and returns the file's metadata;
+         * FileNotFoundException if it was aborted or deleted meanwhile.
+         */
+        public Document awaitComplete() throws IOException {
+            return store.awaitComplete(id);
+        }
+
         @Override
         public void close() throws IOException {
             content.close();
@@ -66,11 +109,13 @@ public class MediaStore {
     private final MongoDatabase db;
     private final GridFSBucket videos;
     private final GridFSBucket mp3s;
+    private final Arrivals arrivals;
 
     MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
         this.db = mongo.getDatabase(database);
         this.videos = GridFSBuckets.create(db, VIDEOS);
         this.mp3s = GridFSBuckets.create(db, MP3S);
+        this.arrivals = new Arrivals(db.getCollection(VIDEOS + ".receiving"));
     }
 
     void createIndexes(@Observes StartupEvent start) {
@@ -79,31 +124,91 @@ public class MediaStore {
 
     // ---- videos ----------------------------------------------------------------------------------
 
-    /** An upload into "videos"; {@link VideoUpload#abort()} removes what was written. */
+    /**
+     * An upload into "videos", readable by {@link #openVideo} while it arrives; {@link VideoUpload#complete} ends
+     * it, {@link VideoUpload#abort()} removes what was written.
+     */
     public VideoUpload openVideoUpload(String filename, Document metadata) {
-        return new VideoUpload(videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
-                .metadata(metadata)), CHUNK_BYTES);
+        GridFSUploadStream target = videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
+                .metadata(metadata));
+        arrivals.started(target.getObjectId());
+        return new VideoUpload(target, CHUNK_BYTES, new VideoUpload.Ending() {
+            @Override
+            public void completed(ObjectId id, Document lastMetadata) {
+                if (!lastMetadata.isEmpty()) {
+                    Document fields = new Document();
+                    lastMetadata.forEach((key, value) -> fields.append("metadata." + key, value));
+                    files(VIDEOS).updateOne(Filters.eq("_id", id), new Document("$set", fields));
+                }
+                arrivals.ended(id);
+            }
+
+            @Override
+            public void aborted(ObjectId id) {
+                arrivals.ended(id);
+            }
+        });
     }
 
-    /** Adds facts known only once the upload ended (size is in the files document already). */
-    public void completeVideoMetadata(ObjectId videoId, String sha256) {
-        files(VIDEOS).updateOne(Filters.eq("_id", videoId), Updates.set("metadata.sha256", sha256));
-    }
-
-    /** Opens the video for reading; FileNotFoundException if it is gone (job deleted). */
+    /**
+     * Opens the video for reading, from its first chunk, even while its upload is still arriving;
+     * FileNotFoundException if it is gone (job deleted, upload aborted).
+     */
     public Video openVideo(String videoId) throws FileNotFoundException {
-        GridFSFile file = videoId == null || !ObjectId.isValid(videoId) ? null
-                : videos.find(Filters.eq("_id", new ObjectId(videoId))).first();
+        ObjectId id = videoId == null || !ObjectId.isValid(videoId) ? null : new ObjectId(videoId);
+        GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
+        if (id != null && arrivals.receiving(id)) {
+            ArrivingVideo arriving = new ArrivingVideo(id, files(VIDEOS), chunks(VIDEOS), arrivals, DOWNLOAD_BATCH_CHUNKS / 2,
+                    ARRIVAL_POLL);
+            return new Video(readAhead(arriving), arriving, -1, this, id);
+        }
         if (file == null) {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
         GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
-        return new Video(new ReadAheadInputStream(content, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, "video-read-ahead"),
-                file.getLength());
+        return new Video(readAhead(content), null, file.getLength(), this, id);
+    }
+
+    private static InputStream readAhead(InputStream source) {
+        return new ReadAheadInputStream(source, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, "video-read-ahead");
+    }
+
+    private Document awaitComplete(ObjectId id) throws IOException {
+        while (true) {
+            Arrivals.State state = arrivals.state(id);
+            Document file = files(VIDEOS).find(Filters.eq("_id", id)).first();
+            if (file != null && state == Arrivals.State.NOT_RECEIVING) {
+                Document metadata = file.get("metadata", Document.class);
+                return metadata == null ? new Document() : metadata;
+            }
+            if (file == null && state != Arrivals.State.RECEIVING || state == Arrivals.State.DEAD) {
+                throw new FileNotFoundException("video " + id + " is gone: its upload was aborted or the job deleted");
+            }
+            try {
+                Thread.sleep(ARRIVAL_POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the upload");
+            }
+        }
     }
 
     public void deleteVideo(String videoId) {
         deleteQuietly(videos, videoId);
+    }
+
+    /**
+     * Removes the videos whose upload was left open by a process that died (its marker went stale), and returns
+     * their ids. Safe to run from several processes at once.
+     */
+    public List<String> deleteDeadUploads() {
+        List<String> removed = new java.util.ArrayList<>();
+        for (ObjectId id : arrivals.dead()) {
+            deleteQuietly(videos, id.toHexString());
+            arrivals.forget(id);
+            removed.add(id.toHexString());
+        }
+        return removed;
     }
 
     // ---- MP3s ------------------------------------------------------------------------------------
@@ -147,34 +252,21 @@ public class MediaStore {
         return findMp3OfJob(jobId).orElseThrow(() -> new IOException("MP3 of job " + jobId + " not found after storing"));
     }
 
-    /**
-     * A copy of an MP3 for another job (metadata.jobId names it), so each job owns its file and deleting one
-     * never touches the other's; empty if the original is gone.
-     */
-    public Optional<GridFSFile> copyMp3(String mp3Id, String filename, Document metadata) throws IOException {
-        Optional<GridFSFile> original = findMp3(mp3Id);
-        if (original.isEmpty()) {
-            return Optional.empty();
+    /** Deletes every MP3 stored for a job (normally one) that {@code deletable} allows (by MP3 id). */
+    public void deleteMp3sOfJob(String jobId, java.util.function.Predicate<String> deletable) {
+        for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {
+            if (deletable.test(file.getObjectId().toHexString())) {
+                mp3s.delete(file.getObjectId());
+            }
         }
-        GridFSUploadStream out = mp3s.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
-        try (GridFSDownloadStream in = openMp3(original.get().getObjectId())) {
-            in.transferTo(out);
-        } catch (MongoGridFSException gone) { // deleted while being copied
-            out.abort();
-            return Optional.empty();
-        } catch (IOException | RuntimeException e) {
-            out.abort();
-            throw e;
-        }
-        out.close();
-        return findMp3(out.getObjectId().toHexString());
     }
 
-    /** Deletes every MP3 stored for a job (normally one). */
     public void deleteMp3sOfJob(String jobId) {
-        for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {
-            mp3s.delete(file.getObjectId());
-        }
+        deleteMp3sOfJob(jobId, mp3Id -> true);
+    }
+
+    public void deleteMp3(String mp3Id) {
+        deleteQuietly(mp3s, mp3Id);
     }
 
     // ---- sweeping --------------------------------------------------------------------------------

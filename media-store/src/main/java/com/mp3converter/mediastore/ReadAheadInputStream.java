@@ -35,11 +35,13 @@ public final class ReadAheadInputStream extends InputStream {
     private void fill(InputStream source, int blockSize) {
         try (source) {
             while (!closed) {
-                byte[] block = source.readNBytes(blockSize);
-                if (block.length == 0) {
+                // What the source has now, up to a block: a source still arriving hands on each chunk as it comes.
+                byte[] block = new byte[blockSize];
+                int n = source.read(block);
+                if (n < 0) {
                     break;
                 }
-                blocks.put(block);
+                blocks.put(n == blockSize ? block : java.util.Arrays.copyOf(block, n));
             }
         } catch (IOException e) {
             failure = e;

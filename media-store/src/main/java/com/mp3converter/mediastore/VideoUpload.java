@@ -1,6 +1,7 @@
 package com.mp3converter.mediastore;
 
 import com.mongodb.client.gridfs.GridFSUploadStream;
+import org.bson.Document;
 import org.bson.types.ObjectId;
 
 import java.io.IOException;
@@ -21,14 +22,35 @@ import java.util.concurrent.Future;
  * Here the caller fills the next chunk while the previous ones are being stored, in one of a few
  * buffers that go round (so memory is bounded and a large upload makes no garbage). The first storage
  * failure is thrown by the next call.
+ * <p>
+ * A converter may read the chunks while they are being stored; the upload is complete for it only once
+ * {@link #complete(Document)} has stored the file and the facts known at its end.
  */
 public final class VideoUpload extends OutputStream {
 
     /** One being filled, the rest being stored or waiting to be. */
     private static final int BUFFERS = 4;
 
+    /** What the store does when an upload ends (marks it complete or gone for readers). */
+    interface Ending {
+        Ending NONE = new Ending() {
+            @Override
+            public void completed(ObjectId id, Document lastMetadata) {
+            }
+
+            @Override
+            public void aborted(ObjectId id) {
+            }
+        };
+
+        void completed(ObjectId id, Document lastMetadata);
+
+        void aborted(ObjectId id);
+    }
+
     private final GridFSUploadStream target;
     private final int chunkSize;
+    private final Ending ending;
     private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "gridfs-video-writer");
         t.setDaemon(true);
@@ -40,6 +62,11 @@ public final class VideoUpload extends OutputStream {
     private int filled;
 
     VideoUpload(GridFSUploadStream target, int chunkSize) {
+        this(target, chunkSize, Ending.NONE);
+    }
+
+    VideoUpload(GridFSUploadStream target, int chunkSize, Ending ending) {
+        this.ending = ending;
         this.target = target;
         this.chunkSize = chunkSize;
         this.chunk = new byte[chunkSize];
@@ -95,9 +122,17 @@ public final class VideoUpload extends OutputStream {
         filled = 0;
     }
 
-    /** Stores the rest and completes the file (its files document is written last). */
+    /** Completes the upload with no further metadata. */
     @Override
     public void close() throws IOException {
+        complete(new Document());
+    }
+
+    /**
+     * Stores the rest, writes the files document, then adds {@code lastMetadata} (facts known only at the end,
+     * such as the content hash); from then on readers see the upload complete.
+     */
+    public void complete(Document lastMetadata) throws IOException {
         if (writer.isShutdown()) {
             return;
         }
@@ -110,6 +145,7 @@ public final class VideoUpload extends OutputStream {
             }
         });
         rethrowFailure();
+        ending.completed(target.getObjectId(), lastMetadata);
     }
 
     /** Drops the upload: the chunks stored so far are deleted. Throws if storage cannot be reached. */
@@ -119,6 +155,7 @@ public final class VideoUpload extends OutputStream {
         } else {
             finish(target::abort);
         }
+        ending.aborted(target.getObjectId());
     }
 
     /** Runs the last step on the writer thread, after every chunk handed over, and stops the thread. */

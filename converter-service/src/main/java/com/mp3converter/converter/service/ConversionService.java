@@ -1,6 +1,8 @@
 package com.mp3converter.converter.service;
 
 import com.mongodb.client.gridfs.model.GridFSFile;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.contracts.ConversionOptions;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.contracts.Mp3Names;
@@ -55,6 +57,7 @@ public class ConversionService {
     private final MeterRegistry metrics;
     private final Tracer tracer;
     private final Timer conversionTime;
+    private final ObjectMapper json;
     private final ScheduledExecutorService leaseRenewals = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "lease-renewal");
         t.setDaemon(true);
@@ -62,7 +65,8 @@ public class ConversionService {
     });
 
     ConversionService(MediaStore storage, JobLeases leases, Ffmpeg ffmpeg, EventPublisher events, ConverterConfig config,
-                      MeterRegistry metrics, Tracer tracer, Cancellations cancellations) {
+                      MeterRegistry metrics, Tracer tracer, Cancellations cancellations, ObjectMapper json) {
+        this.json = json;
         this.cancellations = cancellations;
         this.storage = storage;
         this.leases = leases;
@@ -146,8 +150,13 @@ public class ConversionService {
             events.publish(done(request, existing.get()));
             return Next.FINISHED;
         } catch (FileNotFoundException gone) {
-            // Only a cancel or a delete removes a waiting job's video: nobody is to hear of it.
-            return leases.decideCancelled(jobId, "the video was removed: the job was cancelled or deleted")
+            Optional<GridFSFile> answered = storage.findMp3OfJob(jobId);
+            if (answered.isPresent() && leases.decideDone(jobId)) { // the gateway answered it with an earlier MP3 of the same video
+                events.publish(done(request, answered.get()));
+                return Next.FINISHED;
+            }
+            // Otherwise only a cancel, a delete or a failed upload removes a job's video: nobody is to hear of it.
+            return leases.decideCancelled(jobId, "the video was removed: the upload failed, or the job was cancelled or deleted")
                     ? Next.FINISHED : new Next.Retry("decided meanwhile; announcing what stands");
         } catch (PermanentFailure e) {
             return fail(request, token, e.getMessage());
@@ -164,15 +173,32 @@ public class ConversionService {
     private GridFSFile convert(ConversionRequest request, LeaseKeeper lease) throws IOException, PermanentFailure {
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (MediaStore.Video video = storage.openVideo(request.videoId())) {
-            Path mp3 = dir.resolve("output.mp3");
+        Path mp3 = dir.resolve("output.mp3");
+        try {
             long started = System.nanoTime();
-            Ffmpeg.Result result = encode(request, video, dir, mp3, lease);
+            ConversionOptions options = request.optionsOrDefaults();
+            Ffmpeg.Result result;
+            ConversionOptions finalOptions;
+            try (MediaStore.Video video = storage.openVideo(request.videoId())) {
+                try {
+                    result = encode(request, options, video, dir, mp3, lease);
+                } catch (PermanentFailure badMedia) {
+                    video.awaitComplete(); // an upload refused or cut short meanwhile is not the file's failure
+                    throw badMedia;
+                }
+                finalOptions = finalOptions(video.awaitComplete(), options); // no MP3 of a video that did not fully arrive
+            }
+            if (!finalOptions.equals(options)) { // form fields after the file changed them: encode the whole file again
+                Log.infof("Job %s: the upload ended with other options; converting again with them", request.jobId());
+                try (MediaStore.Video video = storage.openVideo(request.videoId())) {
+                    result = encode(request, finalOptions, video, dir, mp3, lease);
+                }
+            }
             long elapsed = System.nanoTime() - started;
             if (!lease.held()) {
                 throw new IOException("the lease on the job was lost while converting");
             }
-            GridFSFile stored = store(request, mp3, result);
+            GridFSFile stored = store(request, finalOptions, mp3, result);
             Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
                     result.durationSeconds(), elapsed / 1e9);
             return stored;
@@ -181,19 +207,27 @@ public class ConversionService {
         }
     }
 
+    /** The options the upload ended with (stored with the video), else those the request was sent with. */
+    private ConversionOptions finalOptions(Document videoMetadata, ConversionOptions requested) {
+        Document stored = videoMetadata.get("options", Document.class);
+        return stored == null ? requested : json.convertValue(stored, ConversionOptions.class);
+    }
+
     /** ffmpeg's run, as a span with the media's length and the realtime factor. */
-    private Ffmpeg.Result encode(ConversionRequest request, MediaStore.Video video, Path dir, Path mp3, LeaseKeeper lease)
-            throws IOException, PermanentFailure {
+    private Ffmpeg.Result encode(ConversionRequest request, ConversionOptions options, MediaStore.Video video, Path dir, Path mp3,
+                                 LeaseKeeper lease) throws IOException, PermanentFailure {
         Span span = tracer.spanBuilder("ffmpeg").setAttribute("job.id", request.jobId())
-                .setAttribute("media.bytes", video.sizeBytes()).startSpan();
+                .setAttribute("upload.arriving", video.arriving()).startSpan();
         long started = System.nanoTime();
         try (Scope scope = span.makeCurrent()) {
             Ffmpeg.Input input = input(video, request.container(), dir);
-            Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() != null ? "streamed into ffmpeg" : "copied first");
-            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), request.optionsOrDefaults(), mp3,
+            Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() == null ? "copied first"
+                    : video.arriving() ? "streamed into ffmpeg while the upload arrives" : "streamed into ffmpeg");
+            Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), options, mp3,
                     new ProgressThrottle(request), () -> lease.held() && !cancellations.contains(request.jobId()));
             long elapsed = System.nanoTime() - started;
             conversionTime.record(elapsed, TimeUnit.NANOSECONDS);
+            span.setAttribute("media.bytes", video.sizeBytes());
             span.setAttribute("media.seconds", result.durationSeconds());
             if (result.durationSeconds() > 0) {
                 double realtime = result.durationSeconds() / (elapsed / 1e9);
@@ -209,13 +243,13 @@ public class ConversionService {
         }
     }
 
-    private GridFSFile store(ConversionRequest request, Path mp3, Ffmpeg.Result result) throws IOException {
+    private GridFSFile store(ConversionRequest request, ConversionOptions options, Path mp3, Ffmpeg.Result result) throws IOException {
         Span span = tracer.spanBuilder("store mp3").setAttribute("job.id", request.jobId())
                 .setAttribute("mp3.bytes", Files.size(mp3)).startSpan();
         try (Scope scope = span.makeCurrent()) {
             return storage.storeMp3(mp3, Mp3Names.of(request.originalFilename()), new Document("jobId", request.jobId())
                     .append("owner", request.owner()).append("sourceVideoId", request.videoId())
-                    .append("durationSeconds", result.durationSeconds()).append("bitrate", request.optionsOrDefaults().bitrateLabel()));
+                    .append("durationSeconds", result.durationSeconds()).append("bitrate", options.bitrateLabel()));
         } finally {
             span.end();
         }
@@ -229,10 +263,10 @@ public class ConversionService {
         byte[] head = video.content().readNBytes(StreamableMedia.HEAD_BYTES);
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), video.content());
         if (StreamableMedia.canStream(container, head)) {
-            return Ffmpeg.Input.stream(whole, video.sizeBytes());
+            return Ffmpeg.Input.stream(whole, video::sizeBytes, video::arriving);
         }
         Path copy = dir.resolve("input");
-        Files.copy(whole, copy);
+        Files.copy(whole, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return Ffmpeg.Input.file(copy);
     }
 

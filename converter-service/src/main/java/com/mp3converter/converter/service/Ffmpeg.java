@@ -28,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntConsumer;
+import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,15 +57,18 @@ public class Ffmpeg {
 
     /**
      * What ffmpeg reads: a local file, or a stream it reads from its stdin while encoding (so the download
-     * and the encode overlap). {@code sizeBytes} bounds the run time when the stream declares no duration.
+     * and the encode overlap). {@code sizeBytes} bounds the run time when the stream declares no duration; the
+     * deadline counts from the end of its arrival.
      */
-    public record Input(Path file, InputStream stream, long sizeBytes) {
+    public record Input(Path file, InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving) {
         public static Input file(Path file) throws IOException {
-            return new Input(file, null, Files.size(file));
+            long size = Files.size(file);
+            return new Input(file, null, () -> size, () -> false);
         }
 
-        public static Input stream(InputStream stream, long sizeBytes) {
-            return new Input(null, stream, sizeBytes);
+        /** A stream that may still be arriving (an upload in progress): its size so far, and whether more comes. */
+        public static Input stream(InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving) {
+            return new Input(null, stream, sizeBytes, arriving);
         }
     }
 
@@ -98,15 +102,14 @@ public class Ffmpeg {
         }
         ProcessWrapper ffmpeg = locator.createExecutor();
         arguments(input, container, options, output).forEach(ffmpeg::addArgument);
-        Run run = new Run(options, input.sizeBytes());
-        long started = System.nanoTime();
+        Run run = new Run(options, input);
         // No JVM shutdown hook per process (JAVE's default): the hook killed ffmpeg the moment SIGTERM came,
         // before the jobs in hand could finish. stopAll() does it after the grace; if this JVM dies hard,
         // ffmpeg exits on its own when its progress pipe breaks.
         ffmpeg.execute(false, true);
         running.add(ffmpeg);
         Feed feed = input.stream() == null ? null : Feed.start(input.stream(), ffmpeg.getOutputStream());
-        var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLateOrUnwanted(ffmpeg, started, keepGoing), 1, 1, TimeUnit.SECONDS);
+        var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLateOrUnwanted(ffmpeg, keepGoing), 1, 1, TimeUnit.SECONDS);
         try {
             Thread stderr = new Thread(() -> run.readDiagnostics(ffmpeg), "ffmpeg-stderr");
             stderr.setDaemon(true);
@@ -252,6 +255,9 @@ public class Ffmpeg {
         }
 
         void rethrowSourceFailure() throws IOException {
+            if (sourceFailure instanceof java.io.FileNotFoundException gone) {
+                throw gone; // the upload was aborted or the video deleted: no retry will find it
+            }
             if (sourceFailure != null) {
                 throw new IOException("reading the video from storage failed: " + sourceFailure.getMessage(), sourceFailure);
             }
@@ -261,16 +267,18 @@ public class Ffmpeg {
     /** State of one ffmpeg run, shared by the stdout, stderr and watchdog threads. */
     private final class Run {
         private final ConversionOptions options;
-        private final long inputBytes;
+        private final Input input;
+        /** When the deadline started counting: the run's start, or the end of the input's arrival. */
+        private long timedFrom = System.nanoTime();
         private final ArrayDeque<String> lastLines = new ArrayDeque<>();
         private volatile double sourceSeconds;
         private volatile double encodedSeconds;
         private volatile boolean timedOut;
         private volatile boolean unwanted;
 
-        Run(ConversionOptions options, long inputBytes) {
+        Run(ConversionOptions options, Input input) {
             this.options = options;
-            this.inputBytes = inputBytes;
+            this.input = input;
         }
 
         void readDiagnostics(ProcessWrapper ffmpeg) {
@@ -315,17 +323,22 @@ public class Ffmpeg {
             return clip != null ? Math.min(clip, fromStart) : fromStart;
         }
 
-        void killIfLateOrUnwanted(ProcessWrapper ffmpeg, long startedNanos, BooleanSupplier keepGoing) {
+        void killIfLateOrUnwanted(ProcessWrapper ffmpeg, BooleanSupplier keepGoing) {
             if (!keepGoing.getAsBoolean()) {
                 unwanted = true;
                 ffmpeg.destroy();
                 return;
             }
+            if (input.arriving().getAsBoolean()) { // ffmpeg waits for the upload, not the other way round
+                timedFrom = System.nanoTime();
+                return;
+            }
             // A stream may declare no duration: then the size bounds it.
-            double mediaSeconds = sourceSeconds > 0 ? expectedSeconds() : (double) inputBytes / MIN_BYTES_PER_MEDIA_SECOND;
+            double mediaSeconds = sourceSeconds > 0 ? expectedSeconds()
+                    : (double) input.sizeBytes().getAsLong() / MIN_BYTES_PER_MEDIA_SECOND;
             Duration allowed = config.timeoutBase().plus(config.timeoutPerMediaSecond().multipliedBy(
                     (long) Math.ceil(Math.max(mediaSeconds, 0))));
-            if (System.nanoTime() - startedNanos > allowed.toNanos()) {
+            if (System.nanoTime() - timedFrom > allowed.toNanos()) {
                 Log.warnf("ffmpeg exceeded %s, stopping it", allowed);
                 timedOut = true;
                 ffmpeg.destroy();

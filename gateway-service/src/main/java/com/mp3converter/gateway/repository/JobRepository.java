@@ -4,6 +4,7 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
+import com.mp3converter.contracts.ConversionOptions;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Projections;
@@ -64,6 +65,21 @@ public class JobRepository {
     }
 
     /** The owner's DONE jobs of a video with these bytes (any options). */
+    /** True if the owner has a DONE job whose upload began with the same bytes and options. */
+    public boolean hasDoneWithHead(String owner, String headSha256, ConversionOptions options) {
+        return jobs.countDocuments(Filters.and(Filters.eq("owner", owner), Filters.eq("headSha256", headSha256),
+                Filters.eq("status", JobStatus.DONE.name()), Filters.eq("options", options))) > 0;
+    }
+
+    /** Keeps a pending job from being published (claimed far ahead) until {@link #releaseHold}. */
+    public void hold(String id, Instant until) {
+        jobs.updateOne(Filters.eq("_id", id), Updates.set("publishClaimedUntil", Date.from(until)));
+    }
+
+    public void releaseHold(String id) {
+        jobs.updateOne(Filters.eq("_id", id), Updates.unset("publishClaimedUntil"));
+    }
+
     public List<Job> findDoneOfVideo(String owner, String sha256) {
         return jobs.find(Filters.and(Filters.eq("owner", owner), Filters.eq("sha256", sha256),
                 Filters.eq("status", JobStatus.DONE.name()))).into(new ArrayList<>());
@@ -161,6 +177,22 @@ public class JobRepository {
         jobs.deleteOne(Filters.eq("_id", id));
     }
 
+    /** True if a job other than {@code jobId} serves this MP3 (a repeated upload shares its earlier job's). */
+    public boolean otherJobNamesMp3(String mp3Id, String jobId) {
+        return jobs.countDocuments(Filters.and(Filters.eq("mp3Id", mp3Id), Filters.ne("_id", jobId))) > 0;
+    }
+
+    /** The upload's facts, known at its end; the status is the converter's to move meanwhile. */
+    public void markUploaded(String id, long size, String sha256, ConversionOptions options, String callbackUrl, Instant at) {
+        jobs.updateOne(Filters.eq("_id", id), Updates.combine(Updates.set("size", size), Updates.set("sha256", sha256),
+                Updates.set("options", options), Updates.set("callbackUrl", callbackUrl), Updates.set("uploadedAt", Date.from(at))));
+    }
+
+    /** Jobs whose upload never ended (its process died midway), by video. */
+    public void deleteUnfinishedUploads(List<String> videoIds) {
+        jobs.deleteMany(Filters.and(Filters.in("videoId", videoIds), Filters.eq("uploadedAt", null)));
+    }
+
     public void markStarted(String id, Instant at) {
         jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.eq("status", JobStatus.QUEUED.name())),
                 Updates.combine(Updates.set("status", JobStatus.CONVERTING.name()), Updates.set("startedAt", Date.from(at)),
@@ -186,13 +218,20 @@ public class JobRepository {
                 Filters.lt("finishedAt", Date.from(before)))).limit(limit).into(new ArrayList<>());
     }
 
-    /** DONE stands against anything but a cancellation (a stored MP3 is the converters' final word). */
+    /**
+     * DONE stands against anything but a cancellation (a stored MP3 is the converters' final word); published
+     * false when it is still to be announced.
+     */
     public void markDone(String id, String mp3Id, long mp3Size, double durationSeconds, Instant at) {
+        markDone(id, mp3Id, mp3Size, durationSeconds, at, true);
+    }
+
+    public void markDone(String id, String mp3Id, long mp3Size, double durationSeconds, Instant at, boolean announced) {
         jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.nin("status", JobStatus.DONE.name(), JobStatus.CANCELLED.name())),
                 Updates.combine(Updates.set("status", JobStatus.DONE.name()), Updates.set("progress", 100),
                         Updates.set("mp3Id", mp3Id), Updates.set("mp3Size", mp3Size),
                         Updates.set("durationSeconds", durationSeconds), Updates.set("finishedAt", Date.from(at)),
-                        Updates.unset("reason"), Updates.set("published", true)));
+                        Updates.unset("reason"), Updates.set("published", announced)));
     }
 
     public void markFailed(String id, String reason, Instant at) {

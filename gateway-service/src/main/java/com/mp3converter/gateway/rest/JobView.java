@@ -26,6 +26,8 @@ public record JobView(
         String sha256,
         ConversionOptions options,
         Instant createdAt,
+        /** When the upload ended; absent while it arrives (the conversion may have started). */
+        Instant uploadedAt,
         Instant startedAt,
         Instant finishedAt,
         String mp3Id,
@@ -54,7 +56,7 @@ public record JobView(
             links.put("oneClick", oneClick);
         }
         return new JobView(job.id(), job.status(), job.progress(), queuePosition, startsInSeconds, job.reason(), job.originalFilename(), job.size(),
-                job.sha256(), job.options(), job.createdAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
+                job.sha256(), job.options(), job.createdAt(), job.uploadedAt(), job.startedAt(), job.finishedAt(), job.mp3Id(),
                 job.mp3Size(), job.durationSeconds(), job.traceId(), job.callbackUrl(), links);
     }
 }

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The two upload forms, as Vert.x routes so the body streams straight into GridFS instead of being
@@ -70,7 +71,7 @@ public class UploadRoutes {
         }
         String filename = ctx.pathParam("filename");
         String key = request.getHeader(IDEMPOTENCY_KEY);
-        streaming.accept(ctx, uploader.userId(), body -> JobView.of(uploads.upload(body, filename, uploader, key, () -> options)));
+        streaming.accept(ctx, uploader.userId(), body -> JobView.of(uploads.upload(body, filename, uploader, key, options, () -> options)));
     }
 
     private void multipart(RoutingContext ctx) {
@@ -93,7 +94,8 @@ public class UploadRoutes {
 
     /**
      * Stores the one part named "file"; the other parts are form fields, taken as conversion options
-     * (query parameters win), and may come before or after the file.
+     * (query parameters win), and may come before or after the file (the conversion starts with those
+     * known when the file begins, and is redone if the rest change them).
      */
     private JobView uploadForm(MultipartReader form, Uploader uploader, HttpServerRequest request) throws IOException {
         Map<String, String> fields = new HashMap<>();
@@ -104,10 +106,12 @@ public class UploadRoutes {
             } else if (!"file".equals(part.name())) {
                 throw new ApiException(400, "send exactly one file, in a part named 'file'");
             } else {
-                return JobView.of(uploads.upload(form.content(), part.filename(), uploader, request.getHeader(IDEMPOTENCY_KEY), () -> {
-                    readRemainingFields(form, fields);
-                    return JobOptions.parse(name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name));
-                }));
+                Function<String, String> options = name -> request.getParam(name) != null ? request.getParam(name) : fields.get(name);
+                return JobView.of(uploads.upload(form.content(), part.filename(), uploader, request.getHeader(IDEMPOTENCY_KEY),
+                        JobOptions.parse(options), () -> {
+                            readRemainingFields(form, fields);
+                            return JobOptions.parse(options);
+                        }));
             }
         }
         throw new ApiException(400, "no file: send one part named 'file' (curl -F 'file=@video.mp4')");

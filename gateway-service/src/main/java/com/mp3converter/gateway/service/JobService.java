@@ -5,7 +5,6 @@ import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mp3converter.contracts.ConversionCancelled;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.JobEvent;
-import com.mp3converter.contracts.Mp3Names;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.messaging.ConversionRequestPublisher;
 import com.mp3converter.gateway.repository.Job;
@@ -60,6 +59,25 @@ public class JobService {
     }
 
     /**
+     * Records a job whose upload has begun. It is published at once (the converter reads the video as it arrives)
+     * unless the owner already converted a video that begins with the same bytes, with the same options: a likely
+     * repeat, answered at the upload's end with the earlier MP3, so it waits for {@link #release}.
+     */
+    public void submitArriving(Job job) {
+        jobs.insert(job);
+        if (jobs.hasDoneWithHead(job.owner(), job.headSha256(), job.options())) {
+            jobs.hold(job.id(), Instant.now().plus(config.retention()));
+        }
+        publishWithinShare(job.owner());
+    }
+
+    /** A held job whose upload ended and was no repeat after all: published now, within its owner's share. */
+    public void release(Job job) {
+        jobs.releaseHold(job.id());
+        publishWithinShare(job.owner());
+    }
+
+    /**
      * Publishes the owner's oldest pending jobs while fewer than {@code conversions-per-user} of theirs are queued
      * at the broker or converting. So one user's backlog waits here, not in the converters' queue, and another
      * user's job reaches a converter behind at most that many of theirs. Soft under a race between replicas.
@@ -79,31 +97,36 @@ public class JobService {
     }
 
     /**
-     * The same user uploading the same bytes with the same options again: the job is DONE at once with a copy of
-     * the earlier MP3 (each job owns its file, so deleting either leaves the other whole), no ffmpeg runs and the
-     * new copy of the video goes. Its DONE event is announced as a converter would; if the broker does not confirm
-     * it, the sweeper announces it again.
+     * The same user uploading the same bytes with the same options again: the job is DONE at once with the earlier
+     * job's MP3, shared (an MP3 goes only with the last job naming it), and the caller drops the new copy of the
+     * video, so no ffmpeg runs or one that started stops. Its DONE event is announced as a converter would; if the
+     * broker does not confirm it, the sweeper announces it again.
      * Empty when there is no such earlier job (or its MP3 was just deleted): convert as usual.
      */
-    public Optional<Job> submitFromEarlierMp3(Job job) throws IOException {
+    public Optional<Job> finishFromEarlierMp3(Job job) {
         for (Job earlier : jobs.findDoneOfVideo(job.owner(), job.sha256())) {
-            if (!earlier.options().equals(job.options())) {
-                continue;
-            }
-            Optional<GridFSFile> copy = storage.copyMp3(earlier.mp3Id(), Mp3Names.of(job.originalFilename()),
-                    new Document("jobId", job.id()).append("owner", job.owner()).append("copiedFrom", earlier.mp3Id()));
-            if (copy.isPresent()) {
-                Instant now = Instant.now();
-                Job done = job.done(copy.get().getObjectId().toHexString(), copy.get().getLength(), earlier.durationSeconds(), now);
-                jobs.insert(done);
-                webhooks.jobEnded(done);
-                storage.deleteVideo(job.videoId());
-                Log.infof("Job %s: the same video and options as job %s; DONE with a copy of its MP3", job.id(), earlier.id());
+            Optional<GridFSFile> mp3 = earlier.options().equals(job.options()) ? storage.findMp3(earlier.mp3Id()) : Optional.empty();
+            if (mp3.isPresent()) {
+                jobs.markDone(job.id(), earlier.mp3Id(), mp3.get().getLength(), earlier.durationSeconds(), Instant.now(), false);
+                Job done = jobs.find(job.id()).orElseThrow();
+                Log.infof("Job %s: the same video and options as job %s; DONE with its MP3", job.id(), earlier.id());
                 announceDone(done);
+                webhooks.jobEnded(done);
                 return Optional.of(done);
             }
         }
         return Optional.empty();
+    }
+
+    /** The facts an upload ended with: size, hash, final options and callback, and when. */
+    public void recordUpload(Job job) {
+        jobs.markUploaded(job.id(), job.size(), job.sha256(), job.options(), job.callbackUrl(), job.uploadedAt());
+    }
+
+    /** A job whose upload did not end well (refused, cut short, a repeat): gone, and the owner's next job may go. */
+    public void discard(Job job) {
+        jobs.delete(job.id());
+        publishWithinShare(job.owner());
     }
 
     private void announceDone(Job job) {
@@ -258,7 +281,10 @@ public class JobService {
     }
 
     private void deleteWithFiles(Job job) {
-        storage.deleteMp3sOfJob(job.id());
+        storage.deleteMp3sOfJob(job.id(), mp3Id -> !jobs.otherJobNamesMp3(mp3Id, job.id()));
+        if (job.mp3Id() != null && !jobs.otherJobNamesMp3(job.mp3Id(), job.id())) {
+            storage.deleteMp3(job.mp3Id()); // an earlier job's MP3 this one shared, now named by nobody else
+        }
         storage.deleteVideo(job.videoId());
         jobs.delete(job.id());
         Log.infof("Deleted job %s and its files", job.id());
@@ -267,6 +293,11 @@ public class JobService {
     @Scheduled(every = "${gateway.orphan-chunks.sweep-every}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deleteOrphanChunks() {
         whileStorageUp("Orphan chunk sweep", () -> {
+            List<String> dead = storage.deleteDeadUploads();
+            if (!dead.isEmpty()) {
+                jobs.deleteUnfinishedUploads(dead);
+                Log.infof("Removed %d uploads (and their jobs) that a stopped gateway left unfinished", dead.size());
+            }
             int deleted = storage.deleteAbandonedChunks(Instant.now().minus(config.orphanChunks().grace()));
             if (deleted > 0) {
                 Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);

@@ -13,7 +13,6 @@ import com.mp3converter.mediastore.VideoUpload;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bson.Document;
-import org.bson.types.ObjectId;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,10 +65,16 @@ public class UploadService {
     }
 
     /**
-     * @param finalOptions validated options, asked for only after the body ended (multipart form
-     *                     fields may follow the file); a refusal there removes the stored video.
+     * Records and queues the job as soon as the head shows a media container, then stores the rest: a converter
+     * may read the chunks while they arrive. The upload is complete for it only at the end, once the options and
+     * the hash are known and nothing refused it; refused or cut short, the upload is aborted (the converter stops,
+     * stores nothing) and the job goes.
+     *
+     * @param knownOptions the options known when the file begins (query parameters, form fields before the file)
+     * @param finalOptions validated options, asked for only after the body ended (multipart form fields may follow
+     *                     the file; the converter converts again if they differ)
      */
-    public Job upload(InputStream body, String filename, Uploader uploader, String idempotencyKey,
+    public Job upload(InputStream body, String filename, Uploader uploader, String idempotencyKey, JobOptions knownOptions,
                       Supplier<JobOptions> finalOptions) throws IOException {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
@@ -94,94 +99,120 @@ public class UploadService {
         Span span = Span.current().setAttribute("job.id", jobId).setAttribute("user.id", uploader.userId());
         try (TracedDelivery.LogContext log = TracedDelivery.LogContext.of(jobId)) {
             long started = System.nanoTime();
-            StoredVideo video = store(jobId, safeName, container, uploader, head, body, room);
-            span.setAttribute("upload.bytes", video.size());
-            metrics.summary("gateway.upload.bytes.per.second").record(video.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
-            JobOptions options = optionsOrRelease(finalOptions, video);
-            if (idempotencyKey != null) {
-                Optional<Job> earlier = earlierUpload(uploader.userId(), idempotencyKey, jobId, video);
-                if (earlier.isPresent()) {
-                    return earlier.get();
+            VideoUpload out;
+            Job job;
+            try {
+                out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
+                        .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
+                String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+                job = Job.receiving(jobId, uploader.userId(), uploader.email(), safeName, container, out.getObjectId().toHexString(),
+                        knownOptions.conversion(), Instant.now(), traceId, HexFormat.of().formatHex(sha256().digest(head)));
+                jobs.submitArriving(job);
+            } catch (MongoException storageDown) {
+                throw storageUnavailable(storageDown);
+            }
+            Arrived arrived = receive(out, job, head, body, room, finalOptions);
+            span.setAttribute("upload.bytes", arrived.size());
+            metrics.summary("gateway.upload.bytes.per.second").record(arrived.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
+            Job uploaded = job.uploaded(arrived.size(), arrived.sha256(), arrived.options().conversion(),
+                    arrived.options().callbackUrl(), Instant.now());
+            try {
+                jobs.recordUpload(uploaded);
+                Optional<Job> answered = idempotencyKey == null ? Optional.empty()
+                        : earlierUpload(uploader.userId(), idempotencyKey, uploaded);
+                if (answered.isEmpty()) {
+                    answered = jobs.finishFromEarlierMp3(uploaded);
                 }
+                if (answered.isPresent()) { // the video is not needed: dropped, and a conversion that started stops
+                    abortQuietly(out, null);
+                    if (!answered.get().id().equals(jobId)) {
+                        jobs.discard(job);
+                    }
+                    return answered.get();
+                }
+                return complete(out, uploaded);
+            } catch (MongoException storageDown) {
+                ABORTS.execute(() -> dropQuietly(out, job, storageDown));
+                throw storageUnavailable(storageDown);
+            } catch (IOException | RuntimeException e) {
+                dropQuietly(out, job, e);
+                throw e;
             }
-            String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
-            Job job = new Job(jobId, uploader.userId(), uploader.email(), safeName, container, video.id(), video.size(),
-                    video.sha256(), options.conversion(), JobStatus.QUEUED, 0, null, Instant.now(), null, null, null, null, null, false,
-                    traceId, options.callbackUrl());
-            Optional<Job> fromEarlierMp3 = jobs.submitFromEarlierMp3(job);
-            if (fromEarlierMp3.isPresent()) {
-                return fromEarlierMp3.get();
-            }
-            jobs.submit(job);
-            Log.infof("Job %s: stored %d bytes (%s) as video %s", jobId, video.size(), container, video.id());
-            return job;
         }
     }
 
-    private record StoredVideo(String id, long size, String sha256) {
+    private record Arrived(long size, String sha256, JobOptions options) {
     }
 
-    /**
-     * The job an earlier upload with this key made (the new copy of the video goes), or empty when the key
-     * is new or its job was deleted. The same key with another body is refused.
-     */
-    private Optional<Job> earlierUpload(String owner, String key, String jobId, StoredVideo video) {
-        Optional<UploadKeys.Earlier> earlier = keys.claim(owner, key, jobId, video.sha256());
-        if (earlier.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<Job> job = jobs.find(earlier.get().jobId(), owner);
-        if (job.isPresent() && !earlier.get().sha256().equals(video.sha256())) {
-            storage.deleteVideo(video.id());
-            throw new ApiException(422, "this Idempotency-Key was already used for a different upload");
-        }
-        if (job.isPresent()) {
-            storage.deleteVideo(video.id());
-            Log.infof("Job %s: repeated upload (Idempotency-Key), nothing new stored", job.get().id());
-            return job;
-        }
-        keys.replace(owner, key, jobId, video.sha256());
-        return Optional.empty();
-    }
-
-    /** Streams the body into GridFS "videos", hashing it; a failure removes what was written. */
-    private StoredVideo store(String jobId, String safeName, String container, Uploader uploader, byte[] head, InputStream body,
-                              QuotaExceeded.Limit room) throws IOException {
-        VideoUpload out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
-                .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
+    /** Stores the body while hashing it, and takes the final options; a failure aborts the upload and drops the job. */
+    private Arrived receive(VideoUpload out, Job job, byte[] head, InputStream body, QuotaExceeded.Limit room,
+                            Supplier<JobOptions> finalOptions) throws IOException {
         MessageDigest sha256 = sha256();
-        long size;
         try {
-            size = copy(head, body, out, sha256, room);
-            out.close();
-        } catch (MongoException storageDown) {
-            // The abort would wait for storage too (the caller would get no answer within the idle timeout):
-            // answer now, remove the chunks in the background; the orphan sweep takes what that cannot.
-            ABORTS.execute(() -> abortQuietly(out, storageDown));
-            throw storageUnavailable(storageDown);
-        } catch (IOException | RuntimeException e) {
-            abortQuietly(out, e); // deletes the chunks written so far
-            throw e;
-        }
-        return new StoredVideo(out.getObjectId().toHexString(), size, HexFormat.of().formatHex(sha256.digest()));
-    }
-
-    /**
-     * The options the upload ended with (form fields may follow the file), the callback's address checked too;
-     * refused, the video goes.
-     */
-    private JobOptions optionsOrRelease(Supplier<JobOptions> finalOptions, StoredVideo video) {
-        try {
+            long size = copy(head, body, out, sha256, room);
             JobOptions options = finalOptions.get();
             if (options.callbackUrl() != null) {
                 webhookTargets.check(options.callbackUrl());
             }
-            storage.completeVideoMetadata(new ObjectId(video.id()), video.sha256());
-            return options;
-        } catch (RuntimeException e) {
-            storage.deleteVideo(video.id());
+            return new Arrived(size, HexFormat.of().formatHex(sha256.digest()), options);
+        } catch (MongoException storageDown) {
+            // The abort would wait for storage too (the caller would get no answer within the idle timeout):
+            // answer now, clean up in the background; the sweeps take what that cannot.
+            ABORTS.execute(() -> dropQuietly(out, job, storageDown));
+            throw storageUnavailable(storageDown);
+        } catch (IOException | RuntimeException e) {
+            dropQuietly(out, job, e);
             throw e;
         }
+    }
+
+    /** Completes the upload: from then on the converter may store the MP3. A job cancelled meanwhile keeps no video. */
+    private Job complete(VideoUpload out, Job uploaded) throws IOException {
+        Job current = jobs.find(uploaded.id(), uploaded.owner()).orElseThrow(() ->
+                new ApiException(409, "the job was deleted while its video was arriving"));
+        if (current.status() == JobStatus.CANCELLED) {
+            abortQuietly(out, null);
+            return current;
+        }
+        out.complete(new Document("sha256", uploaded.sha256()).append("options", uploaded.options()));
+        jobs.release(uploaded); // published now if it was held as a likely repeat
+        Log.infof("Job %s: stored %d bytes (%s) as video %s", uploaded.id(), uploaded.size(), uploaded.container(), uploaded.videoId());
+        return jobs.find(uploaded.id(), uploaded.owner()).orElse(current);
+    }
+
+    /** An upload that will not complete: its chunks go (a converter reading them stops) and so does its job. */
+    private void dropQuietly(VideoUpload out, Job job, Exception cause) {
+        abortQuietly(out, cause);
+        discardQuietly(job);
+    }
+
+    private void discardQuietly(Job job) {
+        try {
+            jobs.discard(job);
+        } catch (RuntimeException e) {
+            Log.warnf("Job %s of a failed upload not removed (the sweep removes it): %s", job.id(), e.getMessage());
+        }
+    }
+
+    /**
+     * The job an earlier upload with this key made, or empty when the key is new or its job was deleted. The same
+     * key with another body is refused.
+     */
+    private Optional<Job> earlierUpload(String owner, String key, Job job) {
+        Optional<UploadKeys.Earlier> earlier = keys.claim(owner, key, job.id(), job.sha256());
+        if (earlier.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Job> earlierJob = jobs.find(earlier.get().jobId(), owner);
+        if (earlierJob.isPresent() && !earlier.get().sha256().equals(job.sha256())) {
+            throw new ApiException(422, "this Idempotency-Key was already used for a different upload");
+        }
+        if (earlierJob.isPresent()) {
+            Log.infof("Job %s: repeated upload (Idempotency-Key), nothing new stored", earlierJob.get().id());
+            return earlierJob;
+        }
+        keys.replace(owner, key, job.id(), job.sha256());
+        return Optional.empty();
     }
 
     /** If storage is down the abort fails too; the orphan-chunk sweep removes what it could not. */
@@ -189,7 +220,9 @@ public class UploadService {
         try {
             out.abort();
         } catch (IOException | RuntimeException e) {
-            cause.addSuppressed(e);
+            if (cause != null) {
+                cause.addSuppressed(e);
+            }
         }
     }
 

@@ -169,13 +169,14 @@ class GatewayTest {
 
     @Test
     void multipartFormFieldsAreOptionsToo() throws Exception {
-        String jobId = given().auth().oauth2(GatewayInfra.token())
+        String token = GatewayInfra.token();
+        String jobId = given().auth().oauth2(token)
                 .multiPart("file", "a.mp4", fakeMp4(100_000), "video/mp4").multiPart("quality", "0")
                 .post("/upload").then().statusCode(202).extract().path("jobId");
         // Published when the file began, before the field after it was read: the final options go with the job and
         // with the stored video, where the converter reads them once the upload is complete.
         awaitOneRequest(jobId);
-        given().auth().oauth2(GatewayInfra.token()).get("/jobs/" + jobId).then().body("options.vbrQuality", equalTo(0))
+        given().auth().oauth2(token).get("/jobs/" + jobId).then().body("options.vbrQuality", equalTo(0))
                 .body("uploadedAt", notNullValue());
         Document video = GatewayInfra.db().getCollection("videos.files").find(Filters.eq("metadata.jobId", jobId)).first();
         assertThat(video.get("metadata", Document.class).get("options", Document.class).getInteger("vbrQuality")).isEqualTo(0);
@@ -387,7 +388,7 @@ class GatewayTest {
         assertThat(GatewayInfra.drainRequests()).as("nothing for a converter to do").isEmpty();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(GatewayInfra.db().getCollection("jobs")
                 .find(Filters.eq("_id", secondJob)).first().getBoolean("published")).as("its DONE event confirmed by the broker").isTrue());
-        byte[] secondDownload = given().auth().oauth2(token).get("/download?fid=" + secondMp3).then().statusCode(200)
+        byte[] secondDownload = given().auth().oauth2(token).get("/jobs/" + secondJob + "/mp3").then().statusCode(200)
                 .header("Content-Disposition", containsString("talk again.mp3")).extract().asByteArray();
         assertThat(secondDownload).isEqualTo(mp3);
 

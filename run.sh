@@ -136,10 +136,10 @@ start_service() { # name heap
   supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     java "-Xmx$2" -XX:+UseSerialGC ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
-start_service auth-service 256m
+start_service auth-service "${AUTH_HEAP:-256m}"
 start_service gateway-service "${GATEWAY_HEAP:-256m}"
-start_service converter-service 512m
-start_service notification-service 256m
+start_service converter-service "${CONVERTER_HEAP:-512m}"
+start_service notification-service "${NOTIFICATION_HEAP:-256m}"
 
 echo "Waiting for the services (logs in $RUN_DIR)..."
 for svc in auth-service:$AUTH_PORT gateway-service:$GATEWAY_PORT converter-service:$CONVERTER_PORT notification-service:$NOTIFICATION_PORT; do

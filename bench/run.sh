@@ -36,7 +36,7 @@ media clip.mp4 10 640x360
 # Short clips at a low video bitrate, so the batch measures conversion work more than storage traffic.
 media short.mp4 60 320x240 300k
 # The same video web-optimised (index first), as sites and phones' "share" export it: streamed into
-# ffmpeg while it downloads. long.mp4 keeps its index at the end: copied to a temp file first.
+# ffmpeg while it uploads. long.mp4 keeps its index at the end: streamed once uploaded, its index read first.
 [ "$OUT/long-faststart.mp4" -nt "$OUT/long.mp4" ] || "$FFMPEG" -hide_banner -loglevel error -i "$OUT/long.mp4" -c copy \
   -movflags +faststart -y "$OUT/long-faststart.mp4"
 
@@ -248,7 +248,7 @@ row "end to end / raw ffmpeg (median pair)" "$(echo "$E2E / $PAIR_RAW" | bc -l)"
 text "  range over the 3 pairs" "$E2E_RANGE"
 row "  upload end -> DONE (converted while uploading) (s)" "$TAIL_LONG"
 row "upload throttled to 20 MB/s: upload end -> DONE (s)" "$THROTTLED_TAIL"
-row "index at the end (copied first): converter / raw just before" "$(echo "$CONV_COPY / $RAW_COPY" | bc -l)"
+row "index at the end (read first, streamed): converter / raw just before" "$(echo "$CONV_COPY / $RAW_COPY" | bc -l)"
 row "index at the end: end to end / raw just before" "$(echo "$E2E_COPY / $RAW_COPY" | bc -l)"
 row "cold (first long job of a fresh pipeline): converter / best raw" "$(echo "$CONV_COLD / $RAW" | bc -l)"
 row "cold: end to end / best raw" "$(echo "$E2E_COLD / $RAW" | bc -l)"

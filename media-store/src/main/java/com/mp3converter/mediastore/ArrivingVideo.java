@@ -36,6 +36,13 @@ final class ArrivingVideo extends InputStream {
 
     ArrivingVideo(ObjectId id, MongoCollection<Document> files, MongoCollection<Document> chunks, Arrivals arrivals,
                   int batchChunks, Duration poll) {
+        this(id, files, chunks, arrivals, batchChunks, poll, 0);
+    }
+
+    /** From chunk {@code firstChunk} on. */
+    ArrivingVideo(ObjectId id, MongoCollection<Document> files, MongoCollection<Document> chunks, Arrivals arrivals,
+                  int batchChunks, Duration poll, int firstChunk) {
+        this.next = firstChunk;
         this.id = id;
         this.files = files;
         this.chunks = chunks;

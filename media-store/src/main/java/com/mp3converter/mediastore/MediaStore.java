@@ -66,7 +66,7 @@ public class MediaStore {
     public static final class Video implements AutoCloseable {
         private final InputStream content;
         private final ArrivingVideo arriving;
-        private final long completeBytes;
+        private volatile long completeBytes;
         private final MediaStore store;
         private final ObjectId id;
 
@@ -89,7 +89,7 @@ public class MediaStore {
 
         /** The file's size; while it arrives, the bytes read so far. */
         public long sizeBytes() {
-            return arriving == null ? completeBytes : arriving.bytesRead();
+            return completeBytes >= 0 ? completeBytes : arriving.bytesRead();
         }
 
         /**
@@ -97,7 +97,14 @@ public class MediaStore {
          * FileNotFoundException if it was aborted or deleted meanwhile.
          */
         public Document awaitComplete() throws IOException {
-            return store.awaitComplete(id);
+            Document file = store.awaitComplete(id);
+            completeBytes = ((Number) file.get("length")).longValue();
+            Document metadata = file.get("metadata", Document.class);
+            return metadata == null ? new Document() : metadata;
+        }
+
+        public String id() {
+            return id.toHexString();
         }
 
         @Override
@@ -156,17 +163,63 @@ public class MediaStore {
      */
     public Video openVideo(String videoId) throws FileNotFoundException {
         ObjectId id = videoId == null || !ObjectId.isValid(videoId) ? null : new ObjectId(videoId);
-        GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
+        // The marker first: an upload that completes between the two looks is then found complete.
         if (id != null && arrivals.receiving(id)) {
             ArrivingVideo arriving = new ArrivingVideo(id, files(VIDEOS), chunks(VIDEOS), arrivals, DOWNLOAD_BATCH_CHUNKS / 2,
                     ARRIVAL_POLL);
             return new Video(readAhead(arriving), arriving, -1, this, id);
         }
+        GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
         if (file == null) {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
         GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
         return new Video(readAhead(content), null, file.getLength(), this, id);
+    }
+
+    /**
+     * Bytes [from, to) of a stored video, fetched from the chunk that holds {@code from} (so reading a file's end
+     * costs no read of its start); FileNotFoundException if it is gone.
+     */
+    public InputStream openVideoRange(String videoId, long from, long to) throws IOException {
+        ObjectId id = videoId == null || !ObjectId.isValid(videoId) ? null : new ObjectId(videoId);
+        GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
+        if (file == null) {
+            throw new FileNotFoundException("video " + videoId + " no longer exists");
+        }
+        ArrivingVideo chunks = new ArrivingVideo(id, files(VIDEOS), chunks(VIDEOS), arrivals, DOWNLOAD_BATCH_CHUNKS / 2, ARRIVAL_POLL,
+                (int) (from / file.getChunkSize()));
+        InputStream in = to - from > READ_AHEAD_BLOCK ? readAhead(chunks) : chunks;
+        in.skipNBytes(from % file.getChunkSize());
+        return new BoundedInputStream(in, to - from);
+    }
+
+    /** The first {@code limit} bytes of a stream; closing it closes the stream. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (left <= 0) {
+                return -1;
+            }
+            int n = in.read(buffer, offset, (int) Math.min(length, left));
+            if (n > 0) {
+                left -= n;
+            }
+            return n;
+        }
     }
 
     private static InputStream readAhead(InputStream source) {
@@ -178,8 +231,7 @@ public class MediaStore {
             Arrivals.State state = arrivals.state(id);
             Document file = files(VIDEOS).find(Filters.eq("_id", id)).first();
             if (file != null && state == Arrivals.State.NOT_RECEIVING) {
-                Document metadata = file.get("metadata", Document.class);
-                return metadata == null ? new Document() : metadata;
+                return file;
             }
             if (file == null && state != Arrivals.State.RECEIVING || state == Arrivals.State.DEAD) {
                 throw new FileNotFoundException("video " + id + " is gone: its upload was aborted or the job deleted");

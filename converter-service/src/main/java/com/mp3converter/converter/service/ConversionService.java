@@ -220,9 +220,7 @@ public class ConversionService {
                 .setAttribute("upload.arriving", video.arriving()).startSpan();
         long started = System.nanoTime();
         try (Scope scope = span.makeCurrent()) {
-            Ffmpeg.Input input = input(video, request.container(), dir);
-            Log.infof("Job %s: converting (%s)", request.jobId(), input.stream() == null ? "copied first"
-                    : video.arriving() ? "streamed into ffmpeg while the upload arrives" : "streamed into ffmpeg");
+            Ffmpeg.Input input = input(request.jobId(), video, request.container(), dir);
             Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), options, mp3,
                     new ProgressThrottle(request), () -> lease.held() && !cancellations.contains(request.jobId()));
             long elapsed = System.nanoTime() - started;
@@ -256,15 +254,29 @@ public class ConversionService {
     }
 
     /**
-     * Streams the video into ffmpeg when it can be read front to back, so the download overlaps the
-     * encode; otherwise copies it to the job's private temp dir first.
+     * Streams the video into ffmpeg when it can be read front to back, so the download (and the upload, while
+     * it arrives) overlaps the encode. An MP4/MOV with its index at the end is streamed too, once its upload is
+     * complete, with the index read first and moved to the front; only what cannot be streamed is copied to the
+     * job's private temp dir first.
      */
-    private static Ffmpeg.Input input(MediaStore.Video video, String container, Path dir) throws IOException {
+    private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir) throws IOException {
         byte[] head = video.content().readNBytes(StreamableMedia.HEAD_BYTES);
         InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), video.content());
         if (StreamableMedia.canStream(container, head)) {
+            Log.infof("Job %s: converting (streamed into ffmpeg%s)", jobId, video.arriving() ? " while its upload arrives" : "");
             return Ffmpeg.Input.stream(whole, video::sizeBytes, video::arriving);
         }
+        if (container.equals("mov")) {
+            video.awaitComplete(); // the index is at the end: nothing to do before the upload's last byte
+            Optional<InputStream> relocated = Mp4Faststart.relocated(
+                    (from, to) -> storage.openVideoRange(video.id(), from, to), video.sizeBytes());
+            if (relocated.isPresent()) {
+                video.content().close(); // read in its new order instead
+                Log.infof("Job %s: converting (streamed, its index read from the end first)", jobId);
+                return Ffmpeg.Input.stream(relocated.get(), video::sizeBytes, () -> false);
+            }
+        }
+        Log.infof("Job %s: converting (copied first: it cannot be read front to back)", jobId);
         Path copy = dir.resolve("input");
         Files.copy(whole, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return Ffmpeg.Input.file(copy);

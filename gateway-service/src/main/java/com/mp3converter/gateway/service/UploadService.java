@@ -111,12 +111,12 @@ public class UploadService {
             } catch (MongoException storageDown) {
                 throw storageUnavailable(storageDown);
             }
-            Arrived arrived = receive(out, job, head, body, room, finalOptions);
-            span.setAttribute("upload.bytes", arrived.size());
-            metrics.summary("gateway.upload.bytes.per.second").record(arrived.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
-            Job uploaded = job.uploaded(arrived.size(), arrived.sha256(), arrived.options().conversion(),
-                    arrived.options().callbackUrl(), Instant.now());
             try {
+                Arrived arrived = receive(out, head, body, room, finalOptions);
+                span.setAttribute("upload.bytes", arrived.size());
+                metrics.summary("gateway.upload.bytes.per.second").record(arrived.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
+                Job uploaded = job.uploaded(arrived.size(), arrived.sha256(), arrived.options().conversion(),
+                        arrived.options().callbackUrl(), Instant.now());
                 jobs.recordUpload(uploaded);
                 Optional<Job> answered = idempotencyKey == null ? Optional.empty()
                         : earlierUpload(uploader.userId(), idempotencyKey, uploaded);
@@ -132,10 +132,12 @@ public class UploadService {
                 }
                 return complete(out, uploaded);
             } catch (MongoException storageDown) {
+                // The abort would wait for storage too (the caller would get no answer within the idle timeout):
+                // answer now, clean up in the background; the sweeps take what that cannot.
                 ABORTS.execute(() -> dropQuietly(out, job, storageDown));
                 throw storageUnavailable(storageDown);
             } catch (IOException | RuntimeException e) {
-                dropQuietly(out, job, e);
+                dropQuietly(out, job, e); // a converter reading the chunks stops; the job goes
                 throw e;
             }
         }
@@ -144,26 +146,16 @@ public class UploadService {
     private record Arrived(long size, String sha256, JobOptions options) {
     }
 
-    /** Stores the body while hashing it, and takes the final options; a failure aborts the upload and drops the job. */
-    private Arrived receive(VideoUpload out, Job job, byte[] head, InputStream body, QuotaExceeded.Limit room,
+    /** Stores the body while hashing it, and takes the final options (the callback's address checked too). */
+    private Arrived receive(VideoUpload out, byte[] head, InputStream body, QuotaExceeded.Limit room,
                             Supplier<JobOptions> finalOptions) throws IOException {
         MessageDigest sha256 = sha256();
-        try {
-            long size = copy(head, body, out, sha256, room);
-            JobOptions options = finalOptions.get();
-            if (options.callbackUrl() != null) {
-                webhookTargets.check(options.callbackUrl());
-            }
-            return new Arrived(size, HexFormat.of().formatHex(sha256.digest()), options);
-        } catch (MongoException storageDown) {
-            // The abort would wait for storage too (the caller would get no answer within the idle timeout):
-            // answer now, clean up in the background; the sweeps take what that cannot.
-            ABORTS.execute(() -> dropQuietly(out, job, storageDown));
-            throw storageUnavailable(storageDown);
-        } catch (IOException | RuntimeException e) {
-            dropQuietly(out, job, e);
-            throw e;
+        long size = copy(head, body, out, sha256, room);
+        JobOptions options = finalOptions.get();
+        if (options.callbackUrl() != null) {
+            webhookTargets.check(options.callbackUrl());
         }
+        return new Arrived(size, HexFormat.of().formatHex(sha256.digest()), options);
     }
 
     /** Completes the upload: from then on the converter may store the MP3. A job cancelled meanwhile keeps no video. */

@@ -234,6 +234,28 @@ class GatewayTest {
     }
 
     @Test
+    void anUploadThatAsksToContinueIsToldToOnlyOnceItIsAllowed() throws Exception {
+        byte[] video = uniqueFakeMp4(200_000);
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("PUT /videos/asks.mp4 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                    + GatewayInfra.token() + "\r\nContent-Length: " + video.length + "\r\nExpect: 100-continue\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            // curl waits a second for this line before it sends any body over 1 MB
+            assertThat(new String(socket.getInputStream().readNBytes(25), StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
+            socket.getOutputStream().write(video);
+            assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 202");
+        }
+        try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("PUT /videos/asks.mp4 HTTP/1.1\r\nHost: localhost\r\nContent-Length: "
+                    + video.length + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 401");
+        }
+    }
+
+    @Test
     void clientThatDisconnectsMidUploadLeavesNothingBehind() throws Exception {
         long chunks = videoChunks(), jobs = jobs();
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {

@@ -199,8 +199,9 @@ public class ConversionService {
                 throw new IOException("the lease on the job was lost while converting");
             }
             GridFSFile stored = store(request, finalOptions, mp3, result);
-            Log.infof("Job %s done: MP3 %s, %.1f s of audio in %.1f s", request.jobId(), stored.getObjectId(),
-                    result.durationSeconds(), elapsed / 1e9);
+            Log.infof("Job %s done: MP3 %s, %.1f s of audio, ffmpeg took %d ms, storing the MP3 %d ms", request.jobId(),
+                    stored.getObjectId(), result.durationSeconds(), TimeUnit.NANOSECONDS.toMillis(elapsed),
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started - elapsed));
             return stored;
         } finally {
             deleteRecursively(dir);

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.faulttolerance.Retry;
 
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One final email per job, however often and however concurrently its events are delivered: the delivery
@@ -56,6 +57,7 @@ public class NotificationService {
             Log.warnf("Job %s got its final email already, of the other kind; not sending %s", event.jobId(), kind);
             return;
         }
+        long sending = System.nanoTime();
         try {
             mailSender.send(composer.compose(event));
         } catch (RuntimeException e) {
@@ -64,6 +66,7 @@ public class NotificationService {
         }
         sent.markSent(event.jobId());
         metrics.counter("notification.emails", "outcome", "sent", "kind", kind).increment();
-        Log.infof("Emailed the owner of job %s (%s)", event.jobId(), kind);
+        Log.infof("Emailed the owner of job %s (%s), SMTP took %d ms", event.jobId(), kind,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
     }
 }

@@ -128,18 +128,18 @@ export DOWNLOAD_LINK_KEY
 for port in "$AUTH_PORT" "$GATEWAY_PORT" "$CONVERTER_PORT" "$NOTIFICATION_PORT"; do
   port_open 127.0.0.1 "$port" && fail "port $port is taken (another run.sh?); set the *_PORT variables"
 done
+JVM_OPTIONS=$(grep -v '^#' infra/jvm.options | tr '\n' ' ') # the services' JVM options, as in k8s (the file says why)
 start_service() { # name heap
-  # Serial GC: small heaps, a smaller footprint than G1 (what the JVM picks by itself in a small container).
   # Two malloc arenas: glibc's default (8 per core) kept ~50 MB of freed native memory resident in the
   # gateway after 20 concurrent uploads.
-  # shellcheck disable=SC2086 # JAVA_OPTS: extra JVM options for the four services, split on spaces
+  # shellcheck disable=SC2086 # JVM_OPTIONS, JAVA_OPTS (extra options for the four services): split on spaces
   supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-    java "-Xmx$2" -XX:+UseSerialGC ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
+    java "-Xmx$2" $JVM_OPTIONS ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
-start_service auth-service "${AUTH_HEAP:-256m}"
-start_service gateway-service "${GATEWAY_HEAP:-256m}"
-start_service converter-service "${CONVERTER_HEAP:-512m}"
-start_service notification-service "${NOTIFICATION_HEAP:-256m}"
+start_service auth-service "${AUTH_HEAP:-96m}"
+start_service gateway-service "${GATEWAY_HEAP:-96m}"
+start_service converter-service "${CONVERTER_HEAP:-128m}"
+start_service notification-service "${NOTIFICATION_HEAP:-64m}"
 
 echo "Waiting for the services (logs in $RUN_DIR)..."
 for svc in auth-service:$AUTH_PORT gateway-service:$GATEWAY_PORT converter-service:$CONVERTER_PORT notification-service:$NOTIFICATION_PORT; do

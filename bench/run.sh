@@ -60,7 +60,6 @@ rm -f "$OUT"/raw-*.mp3
 # 2. the pipeline (run.sh on its own ports, data and run dir), once per worker count.
 export GATEWAY_PORT=18080 AUTH_PORT=18081 CONVERTER_PORT=18082 NOTIFICATION_PORT=18083
 export MONGO_PORT=${MONGO_PORT:-27117} SMTP_PORT=${SMTP_PORT:-2625} RUN_DIR="$OUT/pipeline" DATA_DIR="$OUT/data"
-export GATEWAY_HEAP=${GATEWAY_HEAP:-128m}
 # Its own exchange and queues on the machine's RabbitMQ, emptied before and after, so nothing a run
 # leaves behind reaches another run or ./run.sh.
 export RABBITMQ_EXCHANGE=bench CONVERTER_QUEUE=bench.converter.requests GATEWAY_EVENTS_QUEUE=bench.gateway.job-events \
@@ -146,7 +145,7 @@ batch() {
   for i in $(seq 1 20); do
     curl -sf -T "${copies[$((i - 1))]}" -H "Authorization: Bearer $TOKEN" "$G/videos/short-$i.mp4" > /dev/null & uploads+=($!)
   done
-  wait "${uploads[@]}"
+  for pid in "${uploads[@]}"; do wait "$pid" || { echo "bench: an upload of the batch failed (see $RUN_DIR)" >&2; exit 1; }; done
   kill -CONT "$converter"
   while [ "$done" -lt 20 ]; do
     sleep 1
@@ -282,5 +281,5 @@ row "peak RSS over the whole bench: gateway (MB)" "$RSS_GATEWAY"
 row "  converter-service (MB)" "$RSS_CONVERTER"
 row "  auth-service (MB)" "$RSS_AUTH"
 row "  notification-service (MB)" "$RSS_NOTIFICATION"
-row "gateway peak RSS during it, heap $GATEWAY_HEAP (MB)" "$(echo "$PEAK_KB / 1024" | bc -l)"
+row "gateway peak RSS during it (MB)" "$(echo "$PEAK_KB / 1024" | bc -l)"
 row "  gateway peak RSS before it (batches: 20 uploads at once) (MB)" "$(echo "$PEAK_BEFORE_KB / 1024" | bc -l)"

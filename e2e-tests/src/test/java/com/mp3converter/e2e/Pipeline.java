@@ -124,20 +124,21 @@ final class Pipeline implements AutoCloseable {
         env.put("ORPHAN_CHUNK_SWEEP_EVERY", "2s");
         env.putAll(extraEnv);
 
-        add(AUTH, 1, "AUTH_PORT", authPort, "256m", env);
+        // The heaps are run.sh's, so the suite proves what a local run uses.
+        add(AUTH, 1, "AUTH_PORT", authPort, "96m", env);
         int gatewayPort = freePort();
         env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + gatewayPort);
-        add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "256m", env);
+        add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "96m", env);
         for (int replica = 1; replica <= replicas; replica++) {
             if (replica > 1) {
-                add(GATEWAY, replica, "GATEWAY_PORT", freePort(), "256m", env);
+                add(GATEWAY, replica, "GATEWAY_PORT", freePort(), "96m", env);
             }
             Path workDir = dir.resolve("converter-work-" + replica);
             converterWorkDirs.add(workDir);
             Map<String, String> converterEnv = new HashMap<>(env);
             converterEnv.put("CONVERTER_WORK_DIR", workDir.toString());
-            add(CONVERTER, replica, "CONVERTER_PORT", freePort(), "384m", converterEnv);
-            add(NOTIFICATION, replica, "NOTIFICATION_PORT", freePort(), "256m", env);
+            add(CONVERTER, replica, "CONVERTER_PORT", freePort(), "128m", converterEnv);
+            add(NOTIFICATION, replica, "NOTIFICATION_PORT", freePort(), "64m", env);
         }
     }
 

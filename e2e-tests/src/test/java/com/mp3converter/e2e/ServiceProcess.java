@@ -1,6 +1,7 @@
 package com.mp3converter.e2e;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 /** One service as a separate JVM from its packaged jar, the way run.sh and a container start it. */
 final class ServiceProcess {
 
+    /** The services' JVM options, as run.sh and the k8s Deployments give them. */
+    private static final List<String> JVM_OPTIONS = jvmOptions();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -37,12 +41,25 @@ final class ServiceProcess {
         this.log = logDir.resolve(name + ".log");
     }
 
+    private static List<String> jvmOptions() {
+        try {
+            return Files.readAllLines(Path.of("..", "infra", "jvm.options")).stream()
+                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     void start() throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
         }
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + heap, "-XX:TieredStopAtLevel=1", "-Dquarkus.profile=local", "-jar", jar.toString())
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap));
+        command.addAll(JVM_OPTIONS);
+        // C1 only: the suite starts dozens of JVMs on two cores, and C2 compiling them cost more than it saved.
+        command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Dquarkus.profile=local", "-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         builder.environment().putAll(env);
         logOffset = Files.exists(log) ? Files.size(log) : 0;

@@ -213,6 +213,11 @@ class ManifestsTest {
             var amounts = kind.equals("requests") ? container.getResources().getRequests() : container.getResources().getLimits();
             assertThat(amounts).as(service + " " + kind).containsKeys("cpu", "memory");
         }
+        List<String> jvmOptions = Files.readAllLines(ROOT.resolve("infra/jvm.options")).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+        assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS")).singleElement()
+                .satisfies(e -> assertThat(List.of(e.getValue().split(" "))).as("the services' JVM options")
+                        .containsAll(jvmOptions).contains("-XX:MaxRAMPercentage=70"));
         boolean nonRoot = Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot())
                 || Boolean.TRUE.equals(container.getSecurityContext().getRunAsNonRoot());
         assertThat(nonRoot).as("runs as non-root").isTrue();

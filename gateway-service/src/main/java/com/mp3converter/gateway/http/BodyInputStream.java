@@ -10,18 +10,21 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
- * A blocking InputStream over a Vert.x body stream, read on a worker thread. About {@link #HIGH_WATER_BYTES}
- * wait in memory at most: past that the socket is paused, so memory does not grow with the upload. The
- * window is counted in bytes, not buffers: Vert.x hands over small buffers, and a window of a few of
- * them made every upload stall on pause/resume round trips (3 MB/s instead of the storage's speed).
+ * A blocking InputStream over a Vert.x body stream, read on a worker thread. About its share of the memory
+ * for request bodies waits in memory at most (between {@link #MIN_HIGH_WATER_BYTES} and
+ * {@link #MAX_HIGH_WATER_BYTES}): past that the socket is paused, so memory grows neither with the upload nor
+ * with the number of uploads. The window is counted in bytes, not buffers: Vert.x hands over small buffers,
+ * and a window of a few of them made every upload stall on pause/resume round trips (3 MB/s instead of the
+ * storage's speed).
  * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
  */
 final class BodyInputStream extends BulkInputStream {
 
-    private static final long HIGH_WATER_BYTES = 4 * 1024 * 1024;
-    private static final long LOW_WATER_BYTES = 1024 * 1024;
+    private static final long MAX_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+    private static final long MIN_HIGH_WATER_BYTES = 256 * 1024;
     private static final Buffer END = Buffer.buffer();
 
     private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
@@ -29,13 +32,16 @@ final class BodyInputStream extends BulkInputStream {
     private final HttpServerRequest source;
     private final Context context;
     private final long idleTimeoutMillis;
+    private final LongSupplier share;
     private volatile boolean paused;
     private Buffer current;
     private int position;
     private boolean ended;
 
-    BodyInputStream(HttpServerRequest source, Context context, Duration idleTimeout) {
+    /** @param share the bytes this body may hold in memory now (it changes with the uploads in progress) */
+    BodyInputStream(HttpServerRequest source, Context context, Duration idleTimeout, LongSupplier share) {
         this.source = source;
+        this.share = share;
         this.context = context;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         source.handler(this::offer);
@@ -76,7 +82,7 @@ final class BodyInputStream extends BulkInputStream {
 
     private void offer(Buffer buffer) { // event loop
         queue.add(buffer);
-        if (queuedBytes.addAndGet(buffer.length()) >= HIGH_WATER_BYTES && !paused) {
+        if (queuedBytes.addAndGet(buffer.length()) >= highWater() && !paused) {
             paused = true;
             source.pause();
         }
@@ -126,8 +132,12 @@ final class BodyInputStream extends BulkInputStream {
         return true;
     }
 
+    private long highWater() {
+        return Math.max(MIN_HIGH_WATER_BYTES, Math.min(MAX_HIGH_WATER_BYTES, share.getAsLong()));
+    }
+
     private void resumeIfDrained() {
-        if (paused && queuedBytes.get() <= LOW_WATER_BYTES) {
+        if (paused && queuedBytes.get() <= highWater() / 4) {
             context.runOnContext(v -> {
                 if (paused) {
                     paused = false;

@@ -16,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Streams a request body to an upload running on its own thread (blocking GridFS writes; Java 17 has no
@@ -31,8 +32,12 @@ public class StreamingUploads {
         Object run(InputStream body) throws IOException;
     }
 
+    /** What the bodies of all uploads in progress may hold in memory together: 20 at once ran 96 MB out. */
+    private static final long BODIES_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+
     private final JsonResponder responder;
     private final Duration idleTimeout;
+    private final AtomicInteger receiving = new AtomicInteger();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "upload");
         t.setDaemon(true);
@@ -47,7 +52,9 @@ public class StreamingUploads {
     /** @param who names the uploader in the log line of an abandoned upload */
     public void accept(RoutingContext ctx, String who, Upload upload) {
         HttpServerRequest request = ctx.request();
-        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), idleTimeout);
+        receiving.incrementAndGet();
+        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), idleTimeout,
+                () -> BODIES_IN_MEMORY_BYTES / Math.max(1, receiving.get()));
         request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
         if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
             // Only now, past authentication and the route's checks: curl waits a whole second for this before
@@ -66,6 +73,8 @@ public class StreamingUploads {
             } catch (RuntimeException e) {
                 Log.error("Upload failed", e);
                 responder.error(ctx, new ApiException(500, "internal error"));
+            } finally {
+                receiving.decrementAndGet();
             }
         }));
     }

@@ -30,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -325,10 +326,17 @@ final class Pipeline implements AutoCloseable {
      * A port free now, below the kernel's ephemeral range (32768-60999): a port from that range can be taken, before
      * the service that was given it listens, as the local port of some other process's outgoing connection.
      */
+    /** Ports handed out: free until their service binds them, seconds later, so they must not go twice. */
+    private static final Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() throws IOException {
         int start = 20000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12000);
         for (int port = start; port < start + 500; port++) {
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
             try (ServerSocket socket = new ServerSocket(port)) {
+                HANDED_OUT.add(port);
                 return socket.getLocalPort();
             } catch (IOException taken) {
                 // next one

@@ -52,8 +52,11 @@ public class MediaStore {
     private static final int CHUNK_BYTES = 255 * 1024;
     /** Chunks per round trip when reading; bounded so the embedded test server never answers with one oversized batch. */
     private static final int DOWNLOAD_BATCH_CHUNKS = 32;
-    /** A video is read ahead of its consumer, 8 MiB, more than one batch, so the next round trip is hidden. */
-    private static final int READ_AHEAD_BLOCK = 256 * 1024;
+    /**
+     * A video is read ahead of its consumer, 8 MiB, more than one batch, so the next round trip is hidden; a
+     * block per chunk, as the chunk streams hand them on.
+     */
+    private static final int READ_AHEAD_BLOCK = CHUNK_BYTES;
     private static final int READ_AHEAD_BLOCKS = 32;
 
     /** Arriving chunks are looked for this often while an upload is open. */

@@ -12,21 +12,28 @@ import java.util.concurrent.BlockingQueue;
  * A GridFS download fetches one batch of chunks per round trip and returns nothing while it waits, and
  * ffmpeg's stdin pipe holds only 64 KiB: read directly, ffmpeg idled on every round trip. With the next
  * blocks already here, the storage round trips overlap the encoding. Memory stays bounded by
- * {@code blocks * blockSize}.
+ * {@code blocks * blockSize}, and the blocks are reused: streaming a video allocates no new buffers, so the
+ * collector is not kept busy (fresh blocks lived just long enough to be promoted, then filled the old generation).
  */
 public final class ReadAheadInputStream extends InputStream {
 
-    private static final byte[] END = new byte[0];
+    private record Block(byte[] data, int length) {
+    }
 
-    private final BlockingQueue<byte[]> blocks;
+    private static final Block END = new Block(new byte[0], 0);
+
+    private final BlockingQueue<Block> blocks;
+    /** Blocks the consumer has finished with, for the reader to fill again. */
+    private final BlockingQueue<byte[]> spare;
     private final Thread reader;
     private volatile IOException failure;
     private volatile boolean closed;
-    private byte[] current = new byte[0];
+    private Block current = new Block(new byte[0], 0);
     private int position;
 
     public ReadAheadInputStream(InputStream source, int blockSize, int blocksAhead, String threadName) {
         this.blocks = new ArrayBlockingQueue<>(blocksAhead);
+        this.spare = new ArrayBlockingQueue<>(blocksAhead + 2);
         this.reader = new Thread(() -> fill(source, blockSize), threadName);
         reader.setDaemon(true);
         reader.start();
@@ -36,12 +43,12 @@ public final class ReadAheadInputStream extends InputStream {
         try (source) {
             while (!closed) {
                 // What the source has now, up to a block: a source still arriving hands on each chunk as it comes.
-                byte[] block = new byte[blockSize];
-                int n = source.read(block);
+                byte[] block = spare.poll();
+                int n = source.read(block != null ? block : (block = new byte[blockSize]));
                 if (n < 0) {
                     break;
                 }
-                blocks.put(n == blockSize ? block : java.util.Arrays.copyOf(block, n));
+                blocks.put(new Block(block, n));
             }
         } catch (IOException e) {
             failure = e;
@@ -68,9 +75,12 @@ public final class ReadAheadInputStream extends InputStream {
         if (length == 0) {
             return 0;
         }
-        if (position == current.length) {
+        if (position == current.length()) {
             if (current == END) {
                 return -1;
+            }
+            if (current.data().length > 0) {
+                spare.offer(current.data());
             }
             current = take();
             position = 0;
@@ -81,13 +91,13 @@ public final class ReadAheadInputStream extends InputStream {
                 return -1;
             }
         }
-        int n = Math.min(length, current.length - position);
-        System.arraycopy(current, position, buffer, offset, n);
+        int n = Math.min(length, current.length() - position);
+        System.arraycopy(current.data(), position, buffer, offset, n);
         position += n;
         return n;
     }
 
-    private byte[] take() throws IOException {
+    private Block take() throws IOException {
         try {
             return blocks.take();
         } catch (InterruptedException e) {

@@ -128,13 +128,17 @@ export DOWNLOAD_LINK_KEY
 for port in "$AUTH_PORT" "$GATEWAY_PORT" "$CONVERTER_PORT" "$NOTIFICATION_PORT"; do
   port_open 127.0.0.1 "$port" && fail "port $port is taken (another run.sh?); set the *_PORT variables"
 done
-JVM_OPTIONS=$(grep -v '^#' infra/jvm.options | tr '\n' ' ') # the services' JVM options, as in k8s (the file says why)
+jvm_options() { # service -> its JVM options, as in k8s (infra/jvm.options says why): the common ones, then its section's
+  awk -v service="$1" '/^#/ || NF == 0 {next}
+    /^\[/ {gsub(/[][]/, ""); section = 1; mine = 0; for (i = 1; i <= NF; i++) if ($i == service) mine = 1; next}
+    !section || mine {printf "%s ", $0}' infra/jvm.options
+}
 start_service() { # name heap
   # Two malloc arenas: glibc's default (8 per core) kept ~50 MB of freed native memory resident in the
   # gateway after 20 concurrent uploads.
-  # shellcheck disable=SC2086 # JVM_OPTIONS, JAVA_OPTS (extra options for the four services): split on spaces
+  # shellcheck disable=SC2046,SC2086 # the JVM options, JAVA_OPTS (extra options for the four services): split on spaces
   supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
-    java "-Xmx$2" $JVM_OPTIONS ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
+    java "-Xmx$2" $(jvm_options "$1") ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
 start_service auth-service "${AUTH_HEAP:-96m}"
 start_service gateway-service "${GATEWAY_HEAP:-96m}"

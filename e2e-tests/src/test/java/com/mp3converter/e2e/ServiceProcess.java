@@ -1,7 +1,8 @@
 package com.mp3converter.e2e;
 
+import com.mp3converter.infra.JvmOptions;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,14 +18,13 @@ import java.util.concurrent.TimeUnit;
 /** One service as a separate JVM from its packaged jar, the way run.sh and a container start it. */
 final class ServiceProcess {
 
-    /** The services' JVM options, as run.sh and the k8s Deployments give them. */
-    private static final List<String> JVM_OPTIONS = jvmOptions();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     /** The instance: the service's name, with a replica number from the second replica on. */
     final String name;
     final int port;
+    private final String service;
     private final Path jar;
     private final Path log;
     private final String heap;
@@ -33,6 +33,7 @@ final class ServiceProcess {
     private long logOffset;
 
     ServiceProcess(String service, String name, int port, String heap, Map<String, String> env, Path logDir) {
+        this.service = service;
         this.name = name;
         this.port = port;
         this.heap = heap;
@@ -41,22 +42,13 @@ final class ServiceProcess {
         this.log = logDir.resolve(name + ".log");
     }
 
-    private static List<String> jvmOptions() {
-        try {
-            return Files.readAllLines(Path.of("..", "infra", "jvm.options")).stream()
-                    .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     void start() throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap));
-        command.addAll(JVM_OPTIONS);
+        command.addAll(JvmOptions.of(Path.of("..", "infra", "jvm.options"), service)); // as run.sh and k8s give them
         // C1 only: the suite starts dozens of JVMs on two cores, and C2 compiling them cost more than it saved.
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Dquarkus.profile=local", "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)

@@ -213,8 +213,7 @@ class ManifestsTest {
             var amounts = kind.equals("requests") ? container.getResources().getRequests() : container.getResources().getLimits();
             assertThat(amounts).as(service + " " + kind).containsKeys("cpu", "memory");
         }
-        List<String> jvmOptions = Files.readAllLines(ROOT.resolve("infra/jvm.options")).stream()
-                .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
+        List<String> jvmOptions = JvmOptions.of(ROOT.resolve("infra/jvm.options"), service);
         assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS")).singleElement()
                 .satisfies(e -> assertThat(List.of(e.getValue().split(" "))).as("the services' JVM options")
                         .containsAll(jvmOptions).contains("-XX:MaxRAMPercentage=70"));

@@ -26,6 +26,23 @@ class ReadAheadInputStreamTest {
     }
 
     @Test
+    void reusedBlocksCarryOnlyWhatEachShortReadGave() throws IOException {
+        byte[] content = new byte[300_007];
+        new Random(2).nextBytes(content);
+        InputStream shortReads = new ByteArrayInputStream(content) {
+            private int call;
+
+            @Override
+            public synchronized int read(byte[] b, int off, int len) {
+                return super.read(b, off, Math.min(len, 1 + (call++ * 977) % 4096)); // as chunks still arriving
+            }
+        };
+        try (InputStream in = new ReadAheadInputStream(shortReads, 4096, 3, "test")) {
+            assertThat(in.readAllBytes()).isEqualTo(content);
+        }
+    }
+
+    @Test
     void aSourceFailureReachesTheConsumerAfterTheBytesBeforeIt() {
         InputStream failing = new InputStream() {
             private int served;

@@ -10,10 +10,12 @@ import com.mp3converter.devinfra.TcpProxy;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import com.rabbitmq.client.ConnectionFactory;
+import com.rabbitmq.client.GetResponse;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -229,11 +231,23 @@ final class Pipeline implements AutoCloseable {
         return List.of(name + ".converter.requests", name + ".gateway.job-events", name + ".notification.job-finished");
     }
 
-    /** Messages waiting in a queue (not counting ones a consumer holds unacked). */
-    long ready(String queue) throws Exception {
+    /**
+     * What waits in the dead-letter queues, one line per message: its queue, why it was dead-lettered
+     * (x-first-death-reason: rejected, delivery_limit...) and its body. Read without acking, so it stays.
+     */
+    List<String> deadLetters() throws Exception {
+        List<String> letters = new ArrayList<>();
         try (Connection connection = rabbit().newConnection(); Channel channel = connection.createChannel()) {
-            return channel.queueDeclarePassive(queue).getMessageCount();
+            for (String queue : queues()) {
+                GetResponse letter;
+                while ((letter = channel.basicGet(queue + ".dlq", false)) != null) {
+                    Map<String, Object> headers = letter.getProps().getHeaders() == null ? Map.of() : letter.getProps().getHeaders();
+                    letters.add(queue + ".dlq: " + headers.get("x-first-death-reason") + ", "
+                            + new String(letter.getBody(), StandardCharsets.UTF_8));
+                }
+            }
         }
+        return letters;
     }
 
     @Override

@@ -3,6 +3,7 @@ package com.mp3converter.converter.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.Topology;
+import com.mp3converter.messaging.Deliveries;
 import com.mp3converter.messaging.TracedDelivery;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
@@ -12,12 +13,10 @@ import com.mp3converter.converter.service.Next;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -52,6 +51,7 @@ public class ConversionRequestConsumer {
     private final Duration shutdownGrace;
     private final Semaphore workers;
     private final AtomicInteger inHand = new AtomicInteger();
+    private final Deliveries deliveries = new Deliveries();
     private volatile boolean stopping;
 
     ConversionRequestConsumer(ConversionService conversions, RetryQueues retries, ObjectMapper json, Tracer tracer,
@@ -88,6 +88,7 @@ public class ConversionRequestConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        deliveries.arrived(message);
         ConversionRequest request;
         try {
             request = json.readValue(message.getPayload(), ConversionRequest.class);
@@ -96,7 +97,7 @@ public class ConversionRequestConsumer {
             }
         } catch (IOException | RuntimeException e) {
             Log.errorf("Dead-lettering an unreadable conversion request: %s", e.getMessage());
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
+            return deliveries.deadLetter(message, e);
         }
         return TracedDelivery.run(tracer, "process " + Topology.CONVERSION_REQUESTED, headers(message), request.jobId(),
                 () -> handle(message, request));
@@ -128,10 +129,10 @@ public class ConversionRequestConsumer {
     private CompletionStage<Void> settle(Message<byte[]> message, ConversionRequest request, RetryState history, Next next)
             throws InterruptedException {
         if (next instanceof Next.Finished) {
-            return message.ack();
+            return deliveries.ack(message);
         }
         if (stopping) {
-            return message.nack(new IllegalStateException("shutting down"), Metadata.of(new RabbitMQRejectMetadata(true)));
+            return deliveries.requeue(message, new IllegalStateException("shutting down"));
         }
         RetryState state = history;
         Duration delay;
@@ -146,12 +147,12 @@ public class ConversionRequestConsumer {
         }
         try {
             retries.schedule(request.jobId(), message.getPayload(), state, delay);
-            return message.ack();
+            return deliveries.ack(message);
         } catch (IOException e) {
             // No retry queue reachable: hand the request back only after the delay, so nothing spins.
             Log.warnf("Job %s: retry queue unreachable (%s); requeueing in %s", request.jobId(), e.getMessage(), delay);
             Thread.sleep(delay.toMillis());
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+            return deliveries.requeue(message, e);
         }
     }
 

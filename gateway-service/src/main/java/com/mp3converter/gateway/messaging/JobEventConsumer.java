@@ -2,17 +2,16 @@ package com.mp3converter.gateway.messaging;
 
 import com.mp3converter.contracts.JobEvent;
 import com.mp3converter.gateway.service.JobService;
+import com.mp3converter.messaging.Deliveries;
 import com.mp3converter.messaging.TracedDelivery;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -24,6 +23,7 @@ public class JobEventConsumer {
     private final JobService jobs;
     private final ObjectMapper json;
     private final Tracer tracer;
+    private final Deliveries deliveries = new Deliveries();
 
     JobEventConsumer(JobService jobs, ObjectMapper json, Tracer tracer) {
         this.jobs = jobs;
@@ -34,6 +34,7 @@ public class JobEventConsumer {
     @Incoming("job-events")
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        deliveries.arrived(message);
         JobEvent event;
         try {
             event = json.readValue(message.getPayload(), JobEvent.class);
@@ -42,15 +43,15 @@ public class JobEventConsumer {
             }
         } catch (java.io.IOException | RuntimeException e) {
             Log.errorf("Dead-lettering an unreadable job event: %s", e.getMessage());
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
+            return deliveries.deadLetter(message, e);
         }
         return TracedDelivery.run(tracer, "process " + event.routingKey(), headers(message), event.jobId(), () -> {
             try {
                 jobs.apply(event);
-                return message.ack();
+                return deliveries.ack(message);
             } catch (RuntimeException e) {
                 Log.warnf("Could not apply %s for job %s, will retry: %s", event.type(), event.jobId(), e.getMessage());
-                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+                return deliveries.requeue(message, e);
             }
         });
     }

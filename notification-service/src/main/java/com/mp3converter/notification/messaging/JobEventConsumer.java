@@ -2,6 +2,7 @@ package com.mp3converter.notification.messaging;
 
 import com.mp3converter.contracts.JobEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.mp3converter.messaging.Deliveries;
 import com.mp3converter.messaging.TracedDelivery;
 import com.mp3converter.notification.service.NotificationService;
 import io.opentelemetry.api.trace.Tracer;
@@ -9,11 +10,9 @@ import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.smallrye.reactive.messaging.annotations.Blocking;
-import io.smallrye.reactive.messaging.rabbitmq.RabbitMQRejectMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.Metadata;
 
 import java.io.IOException;
 import java.util.Map;
@@ -31,6 +30,7 @@ public class JobEventConsumer {
     private final ObjectMapper json;
     private final MeterRegistry metrics;
     private final Tracer tracer;
+    private final Deliveries deliveries = new Deliveries();
 
     JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics, Tracer tracer) {
         this.notifications = notifications;
@@ -44,6 +44,7 @@ public class JobEventConsumer {
     // setup (host name lookup) would wait behind it forever.
     @Blocking(ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
+        deliveries.arrived(message);
         JobEvent event;
         try {
             event = json.readValue(message.getPayload(), JobEvent.class);
@@ -55,19 +56,19 @@ public class JobEventConsumer {
         } catch (IOException | RuntimeException e) {
             Log.errorf("Dead-lettering an unreadable job event: %s", e.getMessage());
             metrics.counter("notification.events.rejected").increment();
-            return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(false)));
+            return deliveries.deadLetter(message, e);
         }
         return TracedDelivery.run(tracer, "process " + event.routingKey(), headers(message), event.jobId(), () -> {
             try {
                 notifications.notify(event);
-                return message.ack();
+                return deliveries.ack(message);
             } catch (InterruptedException e) { // shutting down while another delivery was sending it
                 Thread.currentThread().interrupt();
-                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+                return deliveries.requeue(message, e);
             } catch (RuntimeException e) {
                 Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
                 metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();
-                return message.nack(e, Metadata.of(new RabbitMQRejectMetadata(true)));
+                return deliveries.requeue(message, e);
             }
         });
     }

@@ -197,6 +197,13 @@ class FaultSuiteTest {
         finding("messages dead-lettered", "0", deadLetters.size() + (deadLetters.isEmpty() ? "" : ": " + deadLetters),
                 deadLetters.isEmpty());
 
+        // The broker closes a channel that settles a delivery tag it never gave out: the sign of a delivery from
+        // before a reconnect acked or rejected on the new channel, where the same tag may name another message.
+        long staleSettlements = pipeline.all().stream().mapToLong(service -> service.wholeLog().lines()
+                .filter(line -> line.contains("PRECONDITION_FAILED - unknown delivery tag")).count()).sum();
+        finding("deliveries settled on a channel they did not come on (broker: unknown delivery tag)", "0",
+                String.valueOf(staleSettlements), staleSettlements == 0);
+
         finding("ffmpeg processes at once in one converter (sampled every 0.1 s), broker restart included", "<= " + WORKERS,
                 String.valueOf(mostFfmpegsAtOnce.get()), mostFfmpegsAtOnce.get() <= WORKERS);
 

@@ -120,6 +120,15 @@ final class ServiceProcess {
         }
     }
 
+    /** What every process of this service wrote to the log, restarts included. */
+    String wholeLog() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** What the current (or last) process wrote to the log. */
     String logSinceStart() {
         try {

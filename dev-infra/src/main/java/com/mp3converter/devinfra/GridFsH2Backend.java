@@ -48,6 +48,8 @@ public final class GridFsH2Backend extends H2Backend {
      */
     static final int CACHE_MB = 256;
 
+    private static final IndexKeyType INDEX_KEYS = new IndexKeyType();
+
     public GridFsH2Backend(String fileName) {
         super(new MVStore.Builder().fileName(fileName).cacheSize(CACHE_MB).open());
     }
@@ -62,6 +64,15 @@ public final class GridFsH2Backend extends H2Backend {
 
         Database(String name) {
             super(name, getMvStore(), getCursorRegistry());
+        }
+
+        /** Opens the index's map with {@link IndexKeyType} first; H2Database's own openMap then finds it open. */
+        @Override
+        protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                        boolean sparse) {
+            String mapName = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+            getMvStore().openMap(mapName, new MVMap.Builder<KeyValue, Object>().keyType(INDEX_KEYS));
+            return super.openOrCreateUniqueIndex(collectionName, indexName, keys, sparse);
         }
 
         @Override

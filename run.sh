@@ -131,7 +131,7 @@ done
 jvm_options() { # service -> its JVM options, as in k8s (infra/jvm.options says why): the common ones, then its section's
   awk -v service="$1" '/^#/ || NF == 0 {next}
     /^\[/ {gsub(/[][]/, ""); section = 1; mine = 0; for (i = 1; i <= NF; i++) if ($i == service) mine = 1; next}
-    !section || mine {printf "%s ", $0}' infra/jvm.options
+    !section || mine {gsub("/home/jboss/", service "/src/main/jib/home/jboss/"); printf "%s ", $0}' infra/jvm.options
 }
 start_service() { # name heap
   # Two malloc arenas: glibc's default (8 per core) kept ~50 MB of freed native memory resident in the

@@ -48,7 +48,7 @@ final class ServiceProcess {
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap));
-        command.addAll(JvmOptions.of(Path.of("..", "infra", "jvm.options"), service)); // as run.sh and k8s give them
+        command.addAll(JvmOptions.outsideTheImage(Path.of(".."), service)); // as run.sh and k8s give them
         // C1 only: the suite starts dozens of JVMs on two cores, and C2 compiling them cost more than it saved.
         command.addAll(List.of("-XX:TieredStopAtLevel=1", "-Dquarkus.profile=local", "-jar", jar.toString()));
         ProcessBuilder builder = new ProcessBuilder(command)

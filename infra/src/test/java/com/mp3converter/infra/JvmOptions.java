@@ -13,9 +13,19 @@ import java.util.List;
  */
 public final class JvmOptions {
 
+    /** The image's working directory: a file under it is one of the service's {@code src/main/jib/home/jboss/}. */
+    private static final String IMAGE_HOME = "/home/jboss/";
+
     private JvmOptions() {
     }
 
+    /** The options as run from a checkout at {@code root} (files from the module, not the image). */
+    public static List<String> outsideTheImage(Path root, String service) {
+        String home = root.resolve(service).resolve("src/main/jib/home/jboss").toAbsolutePath().normalize() + "/";
+        return of(root.resolve("infra/jvm.options"), service).stream().map(option -> option.replace(IMAGE_HOME, home)).toList();
+    }
+
+    /** The options as the images run them. */
     public static List<String> of(Path file, String service) {
         List<String> options = new ArrayList<>();
         boolean inSection = false;

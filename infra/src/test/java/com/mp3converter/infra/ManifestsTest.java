@@ -217,6 +217,9 @@ class ManifestsTest {
         assertThat(container.getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS")).singleElement()
                 .satisfies(e -> assertThat(List.of(e.getValue().split(" "))).as("the services' JVM options")
                         .containsAll(jvmOptions).contains("-XX:MaxRAMPercentage=70"));
+        JvmOptions.outsideTheImage(ROOT, service).stream().filter(option -> option.contains("=/"))
+                .map(option -> Path.of(option.substring(option.indexOf('=') + 1)))
+                .forEach(file -> assertThat(file).as("a file the JVM options name (Jib puts it in the image)").isRegularFile());
         boolean nonRoot = Boolean.TRUE.equals(pod.getSecurityContext().getRunAsNonRoot())
                 || Boolean.TRUE.equals(container.getSecurityContext().getRunAsNonRoot());
         assertThat(nonRoot).as("runs as non-root").isTrue();

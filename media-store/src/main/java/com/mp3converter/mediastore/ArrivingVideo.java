@@ -3,8 +3,8 @@ package com.mp3converter.mediastore;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Sorts;
+import org.bson.BsonDocument;
 import org.bson.Document;
-import org.bson.types.Binary;
 import org.bson.types.ObjectId;
 
 import java.io.FileNotFoundException;
@@ -23,7 +23,8 @@ final class ArrivingVideo extends InputStream {
 
     private final ObjectId id;
     private final MongoCollection<Document> files;
-    private final MongoCollection<Document> chunks;
+    /** As BsonDocuments: their binary hands over its bytes, where Binary.getData() copies every chunk. */
+    private final MongoCollection<BsonDocument> chunks;
     private final Arrivals arrivals;
     private final int batchChunks;
     private final Duration poll;
@@ -45,7 +46,7 @@ final class ArrivingVideo extends InputStream {
         this.next = firstChunk;
         this.id = id;
         this.files = files;
-        this.chunks = chunks;
+        this.chunks = chunks.withDocumentClass(BsonDocument.class);
         this.arrivals = arrivals;
         this.batchChunks = batchChunks;
         this.poll = poll;
@@ -91,12 +92,12 @@ final class ArrivingVideo extends InputStream {
             if (total >= 0 && next >= total) {
                 return false;
             }
-            for (Document chunk : chunks.find(Filters.and(Filters.eq("files_id", id), Filters.gte("n", next)))
+            for (BsonDocument chunk : chunks.find(Filters.and(Filters.eq("files_id", id), Filters.gte("n", next)))
                     .sort(Sorts.ascending("n")).limit(batchChunks)) {
-                if (chunk.getInteger("n") != next) {
+                if (chunk.getNumber("n").intValue() != next) {
                     break; // a later chunk stored before an earlier one: wait for the gap to fill
                 }
-                fetched.add(chunk.get("data", Binary.class).getData());
+                fetched.add(chunk.getBinary("data").getData());
                 next++;
             }
             if (!fetched.isEmpty()) {

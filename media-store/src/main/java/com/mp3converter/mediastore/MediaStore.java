@@ -58,6 +58,9 @@ public class MediaStore {
      */
     private static final int READ_AHEAD_BLOCK = CHUNK_BYTES;
     private static final int READ_AHEAD_BLOCKS = 32;
+    /** Kept between videos: two streams' worth (what is read ahead, the block in hand and the one being filled). */
+    private static final ReadAheadInputStream.Blocks READ_AHEAD_POOL =
+            new ReadAheadInputStream.Blocks(READ_AHEAD_BLOCK, 2 * (READ_AHEAD_BLOCKS + 2));
 
     /** Arriving chunks are looked for this often while an upload is open. */
     private static final Duration ARRIVAL_POLL = Duration.ofMillis(25);
@@ -226,7 +229,7 @@ public class MediaStore {
     }
 
     private static InputStream readAhead(InputStream source) {
-        return new ReadAheadInputStream(source, READ_AHEAD_BLOCK, READ_AHEAD_BLOCKS, "video-read-ahead");
+        return new ReadAheadInputStream(source, READ_AHEAD_POOL, READ_AHEAD_BLOCKS, "video-read-ahead");
     }
 
     private Document awaitComplete(ObjectId id) throws IOException {

@@ -12,8 +12,9 @@ import java.util.concurrent.BlockingQueue;
  * A GridFS download fetches one batch of chunks per round trip and returns nothing while it waits, and
  * ffmpeg's stdin pipe holds only 64 KiB: read directly, ffmpeg idled on every round trip. With the next
  * blocks already here, the storage round trips overlap the encoding. Memory stays bounded by
- * {@code blocks * blockSize}, and the blocks are reused: streaming a video allocates no new buffers, so the
- * collector is not kept busy (fresh blocks lived just long enough to be promoted, then filled the old generation).
+ * {@code blocks * blockSize}, and the blocks come from a {@link Blocks} pool shared by the streams: once the first
+ * streams have run, reading a video allocates no buffers, so the collector is not kept busy (fresh blocks lived
+ * just long enough to be promoted, and every conversion left megabytes of them in the old generation).
  */
 public final class ReadAheadInputStream extends InputStream {
 
@@ -22,30 +23,52 @@ public final class ReadAheadInputStream extends InputStream {
 
     private static final Block END = new Block(new byte[0], 0);
 
+    /** Buffers of one size for the streams to fill, kept (up to a bound) when a stream is done with them. */
+    public static final class Blocks {
+        private final int blockSize;
+        private final BlockingQueue<byte[]> free;
+
+        public Blocks(int blockSize, int kept) {
+            this.blockSize = blockSize;
+            this.free = new ArrayBlockingQueue<>(kept);
+        }
+
+        byte[] take() {
+            byte[] block = free.poll();
+            return block != null ? block : new byte[blockSize];
+        }
+
+        void giveBack(byte[] block) {
+            if (block.length == blockSize) {
+                free.offer(block);
+            }
+        }
+    }
+
     private final BlockingQueue<Block> blocks;
-    /** Blocks the consumer has finished with, for the reader to fill again. */
-    private final BlockingQueue<byte[]> spare;
+    private final Blocks pool;
     private final Thread reader;
     private volatile IOException failure;
     private volatile boolean closed;
     private Block current = new Block(new byte[0], 0);
     private int position;
 
-    public ReadAheadInputStream(InputStream source, int blockSize, int blocksAhead, String threadName) {
+    public ReadAheadInputStream(InputStream source, Blocks pool, int blocksAhead, String threadName) {
         this.blocks = new ArrayBlockingQueue<>(blocksAhead);
-        this.spare = new ArrayBlockingQueue<>(blocksAhead + 2);
-        this.reader = new Thread(() -> fill(source, blockSize), threadName);
+        this.pool = pool;
+        this.reader = new Thread(() -> fill(source), threadName);
         reader.setDaemon(true);
         reader.start();
     }
 
-    private void fill(InputStream source, int blockSize) {
+    private void fill(InputStream source) {
         try (source) {
             while (!closed) {
                 // What the source has now, up to a block: a source still arriving hands on each chunk as it comes.
-                byte[] block = spare.poll();
-                int n = source.read(block != null ? block : (block = new byte[blockSize]));
+                byte[] block = pool.take();
+                int n = source.read(block);
                 if (n < 0) {
+                    pool.giveBack(block);
                     break;
                 }
                 blocks.put(new Block(block, n));
@@ -79,9 +102,7 @@ public final class ReadAheadInputStream extends InputStream {
             if (current == END) {
                 return -1;
             }
-            if (current.data().length > 0) {
-                spare.offer(current.data());
-            }
+            pool.giveBack(current.data());
             current = take();
             position = 0;
             if (current == END) {
@@ -106,12 +127,17 @@ public final class ReadAheadInputStream extends InputStream {
         }
     }
 
-    /** Stops the reader thread (it closes the source) and drops what it had read. */
+    /**
+     * Stops the reader thread (it closes the source) and gives back the blocks nobody read; not the one in hand,
+     * which a consumer on another thread may still be copying from.
+     */
     @Override
     public void close() {
         closed = true;
         reader.interrupt();
-        blocks.clear();
+        for (Block unread; (unread = blocks.poll()) != null; ) {
+            pool.giveBack(unread.data());
+        }
         current = END;
         position = 0;
     }

@@ -18,7 +18,7 @@ class ReadAheadInputStreamTest {
     void yieldsTheSourceByteForByte() throws IOException {
         byte[] content = new byte[1_000_003];
         new Random(1).nextBytes(content);
-        try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(content), 4096, 3, "test")) {
+        try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(content), new ReadAheadInputStream.Blocks(4096, 5), 3, "test")) {
             assertThat(in.read()).isEqualTo(content[0] & 0xff);
             assertThat(in.readAllBytes()).isEqualTo(java.util.Arrays.copyOfRange(content, 1, content.length));
             assertThat(in.read()).isEqualTo(-1);
@@ -37,9 +37,45 @@ class ReadAheadInputStreamTest {
                 return super.read(b, off, Math.min(len, 1 + (call++ * 977) % 4096)); // as chunks still arriving
             }
         };
-        try (InputStream in = new ReadAheadInputStream(shortReads, 4096, 3, "test")) {
+        try (InputStream in = new ReadAheadInputStream(shortReads, new ReadAheadInputStream.Blocks(4096, 5), 3, "test")) {
             assertThat(in.readAllBytes()).isEqualTo(content);
         }
+    }
+
+    @Test
+    void streamsSharingBlocksAtOnceEachYieldTheirOwnBytes() throws Exception {
+        ReadAheadInputStream.Blocks pool = new ReadAheadInputStream.Blocks(4096, 4);
+        byte[][] contents = {new byte[2_000_011], new byte[1_500_017]};
+        byte[][] read = new byte[2][];
+        Thread[] readers = new Thread[2];
+        for (int i = 0; i < 2; i++) {
+            new Random(10 + i).nextBytes(contents[i]);
+            int stream = i;
+            readers[i] = new Thread(() -> {
+                try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(contents[stream]), pool, 3, "test")) {
+                    read[stream] = in.readAllBytes();
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            readers[i].start();
+        }
+        for (Thread reader : readers) {
+            reader.join();
+        }
+        assertThat(read[0]).isEqualTo(contents[0]);
+        assertThat(read[1]).isEqualTo(contents[1]);
+    }
+
+    @Test
+    void theNextStreamFillsTheBlocksOfTheLastOne() throws IOException {
+        ReadAheadInputStream.Blocks pool = new ReadAheadInputStream.Blocks(4096, 4);
+        byte[] content = new byte[100_000];
+        java.util.Arrays.fill(content, (byte) 9);
+        try (InputStream in = new ReadAheadInputStream(new ByteArrayInputStream(content), pool, 3, "test")) {
+            in.readAllBytes();
+        }
+        assertThat(pool.take()).as("a block kept from the first stream, not a new one").contains((byte) 9);
     }
 
     @Test
@@ -56,7 +92,7 @@ class ReadAheadInputStreamTest {
                 return 7;
             }
         };
-        InputStream in = new ReadAheadInputStream(failing, 1024, 2, "test");
+        InputStream in = new ReadAheadInputStream(failing, new ReadAheadInputStream.Blocks(1024, 4), 2, "test");
         byte[] first = new byte[9 * 1024];
         assertThatThrownBy(() -> {
             assertThat(in.readNBytes(first, 0, first.length)).isEqualTo(first.length);
@@ -79,7 +115,7 @@ class ReadAheadInputStreamTest {
                 sourceClosed.countDown();
             }
         };
-        InputStream in = new ReadAheadInputStream(endless, 1024, 2, "test");
+        InputStream in = new ReadAheadInputStream(endless, new ReadAheadInputStream.Blocks(1024, 4), 2, "test");
         assertThat(in.readNBytes(10)).hasSize(10);
         in.close();
         assertThat(sourceClosed.await(5, TimeUnit.SECONDS)).isTrue();

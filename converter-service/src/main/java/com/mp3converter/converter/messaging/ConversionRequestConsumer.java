@@ -51,12 +51,13 @@ public class ConversionRequestConsumer {
     private final Duration shutdownGrace;
     private final Semaphore workers;
     private final AtomicInteger inHand = new AtomicInteger();
-    private final Deliveries deliveries = new Deliveries();
+    private final Deliveries deliveries;
     private volatile boolean stopping;
 
     ConversionRequestConsumer(ConversionService conversions, RetryQueues retries, ObjectMapper json, Tracer tracer,
-                              ConverterConfig config) {
+                              Deliveries deliveries, ConverterConfig config) {
         this.conversions = conversions;
+        this.deliveries = deliveries;
         this.retries = retries;
         this.json = json;
         this.tracer = tracer;
@@ -88,7 +89,6 @@ public class ConversionRequestConsumer {
     @Incoming(CHANNEL)
     @Blocking(ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        deliveries.arrived(message);
         ConversionRequest request;
         try {
             request = json.readValue(message.getPayload(), ConversionRequest.class);

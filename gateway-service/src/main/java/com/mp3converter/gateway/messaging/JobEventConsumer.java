@@ -23,10 +23,11 @@ public class JobEventConsumer {
     private final JobService jobs;
     private final ObjectMapper json;
     private final Tracer tracer;
-    private final Deliveries deliveries = new Deliveries();
+    private final Deliveries deliveries;
 
-    JobEventConsumer(JobService jobs, ObjectMapper json, Tracer tracer) {
+    JobEventConsumer(JobService jobs, ObjectMapper json, Tracer tracer, Deliveries deliveries) {
         this.jobs = jobs;
+        this.deliveries = deliveries;
         this.json = json;
         this.tracer = tracer;
     }
@@ -34,7 +35,6 @@ public class JobEventConsumer {
     @Incoming("job-events")
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        deliveries.arrived(message);
         JobEvent event;
         try {
             event = json.readValue(message.getPayload(), JobEvent.class);

@@ -30,10 +30,12 @@ public class JobEventConsumer {
     private final ObjectMapper json;
     private final MeterRegistry metrics;
     private final Tracer tracer;
-    private final Deliveries deliveries = new Deliveries();
+    private final Deliveries deliveries;
 
-    JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics, Tracer tracer) {
+    JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics, Tracer tracer,
+                     Deliveries deliveries) {
         this.notifications = notifications;
+        this.deliveries = deliveries;
         this.json = json;
         this.metrics = metrics;
         this.tracer = tracer;
@@ -44,7 +46,6 @@ public class JobEventConsumer {
     // setup (host name lookup) would wait behind it forever.
     @Blocking(ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
-        deliveries.arrived(message);
         JobEvent event;
         try {
             event = json.readValue(message.getPayload(), JobEvent.class);

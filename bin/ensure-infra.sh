@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Starts this machine's MariaDB and RabbitMQ if they are not answering, and applies
-# infra/k8s/base/mysql/init.sql (idempotent). Used by .ci/run and run.sh; safe to run any time.
+# infra/k8s/base/mysql/init.sql (idempotent). With --browser also installs Debian's Chromium and
+# ChromeDriver if missing (the web page's test). Run by ./mvnw verify (first thing, with --browser),
+# run.sh and bin/image-check.sh; safe to run any time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ "${1:-}" = --browser ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then
+  echo "ensure-infra: installing Debian's chromium and chromium-driver (the web page's test)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q chromium chromium-driver || { apt-get update -q && apt-get install -y -q chromium chromium-driver; } || {
+    echo "ensure-infra: could not install chromium and chromium-driver; install them yourself (apt-get install chromium chromium-driver)" >&2
+    exit 1
+  }
+fi
 
 MYSQL_HOST=${MYSQL_HOST:-127.0.0.1}
 MYSQL_PORT=${MYSQL_PORT:-3306}

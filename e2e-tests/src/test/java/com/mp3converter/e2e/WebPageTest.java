@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The web page in a real browser (Debian's headless Chromium and chromedriver, which .ci/run installs):
- * sign up, two uploads at once seen through to DONE by the pushed events, play, download, delete, and a
- * hostile file name shown as text. Screenshots of each step go to target/e2e/e2e/screenshots.
+ * The web page in a real browser (Debian's headless Chromium and chromedriver, which the build installs
+ * with bin/ensure-infra.sh --browser): sign up, two uploads at once seen through to DONE by the pushed
+ * events, play, download, delete, and a hostile file name shown as text. Screenshots of each step go to
+ * target/e2e/e2e/screenshots.
  */
 @ExtendWith(SharedPipeline.class)
 class WebPageTest {

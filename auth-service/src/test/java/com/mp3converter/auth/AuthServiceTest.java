@@ -13,14 +13,19 @@ import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
+import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
+import org.bouncycastle.crypto.params.Argon2Parameters;
 import org.junit.jupiter.api.Test;
 
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 
@@ -164,9 +169,58 @@ class AuthServiceTest {
                      + ".users WHERE email = '" + email + "'")) {
             assertThat(rs.next()).isTrue();
             String stored = rs.getString(1);
-            assertThat(stored).doesNotContain(PASSWORD).startsWith("$argon2id$v=19$m=19456,t=2,p=1$");
+            assertThat(stored).doesNotContain(PASSWORD).startsWith("$argon2id$v=19$m=9216,t=4,p=1$");
             assertThat(hasher.verify(PASSWORD, stored)).isTrue();
             assertThat(hasher.verify(PASSWORD + "!", stored)).isFalse();
+        }
+    }
+
+    @Test
+    void aHashWithEarlierParametersStillSignsInAndIsReplacedThen() throws Exception {
+        String email = newEmail();
+        register(email, PASSWORD);
+        String legacy = legacyHash(PASSWORD);
+        storedHash(email, legacy);
+
+        given().auth().preemptive().basic(email, PASSWORD + "!").post("/login").then().statusCode(401);
+        assertThat(storedHash(email)).as("a failed sign-in leaves the hash alone").isEqualTo(legacy);
+
+        login(email, PASSWORD);
+        assertThat(storedHash(email)).startsWith("$argon2id$v=19$m=9216,t=4,p=1$");
+        login(email, PASSWORD);
+    }
+
+    /** Argon2id at OWASP's 19 MiB and 2 iterations, as the service hashed before, made here by Bouncy Castle. */
+    private static String legacyHash(String password) {
+        byte[] salt = UUID.randomUUID().toString().substring(0, 16).getBytes(StandardCharsets.US_ASCII);
+        var generator = new Argon2BytesGenerator();
+        generator.init(new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
+                .withVersion(Argon2Parameters.ARGON2_VERSION_13).withMemoryAsKB(19456).withIterations(2).withParallelism(1).withSalt(salt).build());
+        byte[] hash = new byte[32];
+        generator.generateBytes(password.getBytes(StandardCharsets.UTF_8), hash);
+        Base64.Encoder b64 = Base64.getEncoder().withoutPadding();
+        return "$argon2id$v=19$m=19456,t=2,p=1$" + b64.encodeToString(salt) + "$" + b64.encodeToString(hash);
+    }
+
+    private static String storedHash(String email) throws Exception {
+        try (Connection c = MariaDbResource.rootConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT password_hash FROM " + MariaDbResource.DATABASE + ".users WHERE email = ?")) {
+            ps.setString(1, email);
+            try (ResultSet rs = ps.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    private static void storedHash(String email, String hash) throws Exception {
+        try (Connection c = MariaDbResource.rootConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "UPDATE " + MariaDbResource.DATABASE + ".users SET password_hash = ? WHERE email = ?")) {
+            ps.setString(1, hash);
+            ps.setString(2, email);
+            assertThat(ps.executeUpdate()).isEqualTo(1);
         }
     }
 

@@ -53,4 +53,15 @@ public class UserRepository {
             throw new StorageUnavailableException(e);
         }
     }
+
+    public void updatePasswordHash(String id, String passwordHash) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE users SET password_hash = ? WHERE id = ?")) {
+            ps.setString(1, passwordHash);
+            ps.setString(2, id);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageUnavailableException(e);
+        }
+    }
 }

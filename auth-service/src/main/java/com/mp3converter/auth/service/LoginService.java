@@ -19,7 +19,7 @@ import java.util.Optional;
  * Checks credentials. Unknown email and wrong password take the same path (a decoy hash is verified
  * for unknown users) and give the same answer. Failures are counted per attempted email; past the
  * free attempts each failure locks that email for a doubling time capped at {@code max-lock}, so a
- * lock always expires.
+ * lock always expires. A hash made with older parameters is replaced at the user's next sign-in.
  */
 @ApplicationScoped
 public class LoginService {
@@ -64,6 +64,9 @@ public class LoginService {
             throw new ApiException(401, BAD_CREDENTIALS);
         }
         throttle.reset(key);
+        if (!hasher.isCurrent(user.get().passwordHash())) {
+            users.updatePasswordHash(user.get().id(), hasher.hash(password));
+        }
         metrics.counter("auth.logins", "outcome", "ok").increment();
         return tokens.issue(user.get());
     }

@@ -51,13 +51,13 @@ public class MediaStore {
     /** GridFS' default chunk size, set explicitly because uploads hand over exactly one chunk at a time. */
     private static final int CHUNK_BYTES = 255 * 1024;
     /** Chunks per round trip when reading; bounded so the embedded test server never answers with one oversized batch. */
-    private static final int DOWNLOAD_BATCH_CHUNKS = 32;
+    private static final int DOWNLOAD_BATCH_CHUNKS = 12;
     /**
-     * A video is read ahead of its consumer, 8 MiB, more than one batch, so the next round trip is hidden; a
-     * block per chunk, as the chunk streams hand them on.
+     * A video is read ahead of its consumer, 4 MiB, more than one batch, so the next round trip is hidden; a
+     * block per chunk, as the chunk streams hand them on. Every block and batch in flight is converter heap.
      */
     private static final int READ_AHEAD_BLOCK = CHUNK_BYTES;
-    private static final int READ_AHEAD_BLOCKS = 32;
+    private static final int READ_AHEAD_BLOCKS = 16;
     /** Kept between videos: two streams' worth (what is read ahead, the block in hand and the one being filled). */
     private static final ReadAheadInputStream.Blocks READ_AHEAD_POOL =
             new ReadAheadInputStream.Blocks(READ_AHEAD_BLOCK, 2 * (READ_AHEAD_BLOCKS + 2));

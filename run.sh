@@ -140,7 +140,7 @@ start_service() { # name heap
   supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     java "-Xmx$2" $(jvm_options "$1") ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
-start_service auth-service "${AUTH_HEAP:-96m}"
+start_service auth-service "${AUTH_HEAP:-64m}"
 start_service gateway-service "${GATEWAY_HEAP:-96m}"
 start_service converter-service "${CONVERTER_HEAP:-128m}"
 start_service notification-service "${NOTIFICATION_HEAP:-64m}"

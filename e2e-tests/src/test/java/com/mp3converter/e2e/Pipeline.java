@@ -128,7 +128,7 @@ final class Pipeline implements AutoCloseable {
         env.putAll(extraEnv);
 
         // The heaps are run.sh's, so the suite proves what a local run uses.
-        add(AUTH, 1, "AUTH_PORT", authPort, "96m", env);
+        add(AUTH, 1, "AUTH_PORT", authPort, "64m", env);
         int gatewayPort = freePort();
         env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + gatewayPort);
         add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "96m", env);

@@ -40,12 +40,15 @@ public class PasswordHasher {
 
     private final SecureRandom random = new SecureRandom();
 
-    /** A hash of a random password: verified against when the user does not exist, to equalise timing. */
-    private final String decoyHash = hash("decoy-" + random.nextLong());
+    /**
+     * Verified against when the user does not exist, to equalise timing: today's parameters with random salt
+     * and hash bytes, the hash of no password, so nothing matches it and nothing is hashed to make it.
+     */
+    private final String decoyHash = PREFIX + B64.encodeToString(randomBytes(SALT_BYTES)) + "$"
+            + B64.encodeToString(randomBytes(HASH_BYTES));
 
     public String hash(String password) {
-        byte[] salt = new byte[SALT_BYTES];
-        random.nextBytes(salt);
+        byte[] salt = randomBytes(SALT_BYTES);
         byte[] hash = argon2(password, salt, MEMORY_KIB, ITERATIONS, PARALLELISM, HASH_BYTES);
         return PREFIX + B64.encodeToString(salt) + "$" + B64.encodeToString(hash);
     }
@@ -80,6 +83,12 @@ public class PasswordHasher {
     public boolean verifyDecoy(String password) {
         verify(password, decoyHash);
         return false;
+    }
+
+    private byte[] randomBytes(int length) {
+        byte[] bytes = new byte[length];
+        random.nextBytes(bytes);
+        return bytes;
     }
 
     private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,

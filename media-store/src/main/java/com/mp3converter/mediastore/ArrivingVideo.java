@@ -32,18 +32,20 @@ final class ArrivingVideo extends InputStream {
     private volatile long total = -1; // chunks in the file, known once its files document exists
     private volatile long bytesRead;
     private int next;
+    private final long endChunk;
     private byte[] current = new byte[0];
     private int position;
 
     ArrivingVideo(ObjectId id, MongoCollection<Document> files, MongoCollection<Document> chunks, Arrivals arrivals,
                   int batchChunks, Duration poll) {
-        this(id, files, chunks, arrivals, batchChunks, poll, 0);
+        this(id, files, chunks, arrivals, batchChunks, poll, 0, Long.MAX_VALUE);
     }
 
-    /** From chunk {@code firstChunk} on. */
+    /** Chunks {@code firstChunk} to {@code endChunk} (exclusive) only: a short range fetches no chunk it does not need. */
     ArrivingVideo(ObjectId id, MongoCollection<Document> files, MongoCollection<Document> chunks, Arrivals arrivals,
-                  int batchChunks, Duration poll, int firstChunk) {
+                  int batchChunks, Duration poll, int firstChunk, long endChunk) {
         this.next = firstChunk;
+        this.endChunk = endChunk;
         this.id = id;
         this.files = files;
         this.chunks = chunks.withDocumentClass(BsonDocument.class);
@@ -89,11 +91,11 @@ final class ArrivingVideo extends InputStream {
     /** Fetches the next chunks, waiting while they are still to come; false at the end of the file. */
     private boolean fetch() throws IOException {
         while (true) {
-            if (total >= 0 && next >= total) {
+            if (total >= 0 && next >= total || next >= endChunk) {
                 return false;
             }
             for (BsonDocument chunk : chunks.find(Filters.and(Filters.eq("files_id", id), Filters.gte("n", next)))
-                    .sort(Sorts.ascending("n")).limit(batchChunks)) {
+                    .sort(Sorts.ascending("n")).limit((int) Math.min(batchChunks, endChunk - next))) {
                 if (chunk.getNumber("n").intValue() != next) {
                     break; // a later chunk stored before an earlier one: wait for the gap to fill
                 }

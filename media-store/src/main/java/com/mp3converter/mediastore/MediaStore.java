@@ -66,26 +66,42 @@ public class MediaStore {
     private static final Duration ARRIVAL_POLL = Duration.ofMillis(25);
 
     /**
-     * A video read as a stream (read ahead on its own thread), possibly while its upload is still arriving:
-     * then the stream waits for each chunk, and {@link #awaitComplete()} for the upload's end.
+     * A video read as a stream (read ahead on its own thread, from the first call of {@link #content()}), possibly
+     * while its upload is still arriving: then the stream waits for each chunk, and {@link #awaitComplete()} for the
+     * upload's end.
      */
     public static final class Video implements AutoCloseable {
-        private final InputStream content;
+        private final InputStream source;
         private final ArrivingVideo arriving;
         private volatile long completeBytes;
         private final MediaStore store;
         private final ObjectId id;
+        private InputStream content;
 
-        private Video(InputStream content, ArrivingVideo arriving, long completeBytes, MediaStore store, ObjectId id) {
-            this.content = content;
+        private Video(InputStream source, ArrivingVideo arriving, long completeBytes, MediaStore store, ObjectId id) {
+            this.source = source;
             this.arriving = arriving;
             this.completeBytes = completeBytes;
             this.store = store;
             this.id = id;
         }
 
+        /** The whole file, from its first byte; nothing is fetched before the first call. */
         public InputStream content() {
+            if (content == null) {
+                content = readAhead(source);
+            }
             return content;
+        }
+
+        /**
+         * Up to {@code bytes} of the file's start, read on their own (waiting for them while the upload arrives):
+         * deciding how to read a file costs no read-ahead of the rest.
+         */
+        public byte[] head(int bytes) throws IOException {
+            try (InputStream in = store.openVideoRange(id(), 0, bytes)) {
+                return in.readNBytes(bytes);
+            }
         }
 
         /** True while the upload is still storing the file's data. */
@@ -115,7 +131,7 @@ public class MediaStore {
 
         @Override
         public void close() throws IOException {
-            content.close();
+            (content != null ? content : source).close();
         }
     }
 
@@ -173,30 +189,33 @@ public class MediaStore {
         if (id != null && arrivals.receiving(id)) {
             ArrivingVideo arriving = new ArrivingVideo(id, files(VIDEOS), chunks(VIDEOS), arrivals, DOWNLOAD_BATCH_CHUNKS / 2,
                     ARRIVAL_POLL);
-            return new Video(readAhead(arriving), arriving, -1, this, id);
+            return new Video(arriving, arriving, -1, this, id);
         }
         GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
         if (file == null) {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
         GridFSDownloadStream content = videos.openDownloadStream(file.getObjectId()).batchSize(DOWNLOAD_BATCH_CHUNKS);
-        return new Video(readAhead(content), null, file.getLength(), this, id);
+        return new Video(content, null, file.getLength(), this, id);
     }
 
     /**
-     * Bytes [from, to) of a stored video, fetched from the chunk that holds {@code from} (so reading a file's end
-     * costs no read of its start); FileNotFoundException if it is gone.
+     * Bytes [from, to) of a video, fetched from the chunk that holds {@code from} to the one that holds the last
+     * (so reading a file's end costs no read of its start), waiting for them while the upload arrives;
+     * FileNotFoundException if it is gone.
      */
     public InputStream openVideoRange(String videoId, long from, long to) throws IOException {
         ObjectId id = videoId == null || !ObjectId.isValid(videoId) ? null : new ObjectId(videoId);
+        boolean receiving = id != null && arrivals.receiving(id); // first: an upload completing meanwhile is found below
         GridFSFile file = id == null ? null : videos.find(Filters.eq("_id", id)).first();
-        if (file == null) {
+        if (file == null && !receiving) {
             throw new FileNotFoundException("video " + videoId + " no longer exists");
         }
+        int chunkSize = file != null ? file.getChunkSize() : CHUNK_BYTES; // an upload in progress: openVideoUpload's
         ArrivingVideo chunks = new ArrivingVideo(id, files(VIDEOS), chunks(VIDEOS), arrivals, DOWNLOAD_BATCH_CHUNKS / 2, ARRIVAL_POLL,
-                (int) (from / file.getChunkSize()));
+                (int) (from / chunkSize), (to + chunkSize - 1) / chunkSize);
         InputStream in = to - from > READ_AHEAD_BLOCK ? readAhead(chunks) : chunks;
-        in.skipNBytes(from % file.getChunkSize());
+        in.skipNBytes(from % chunkSize);
         return new BoundedInputStream(in, to - from);
     }
 

@@ -1,19 +1,26 @@
 package com.mp3converter.mediastore;
 
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import com.mongodb.event.CommandListener;
+import com.mongodb.event.CommandSucceededEvent;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.bson.BsonDocument;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.FileNotFoundException;
+import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -23,11 +30,25 @@ class ArrivingVideoTest {
     private MongoServer server;
     private MongoClient client;
     private MediaStore store;
+    /** Video chunks the server has sent the store. */
+    private final AtomicInteger chunksFetched = new AtomicInteger();
 
     @BeforeEach
     void startServer() {
         server = new MongoServer(new MemoryBackend());
-        client = MongoClients.create("mongodb://127.0.0.1:" + server.bind().getPort() + "/?serverSelectionTimeoutMS=2000");
+        CommandListener countChunks = new CommandListener() {
+            @Override
+            public void commandSucceeded(CommandSucceededEvent event) {
+                BsonDocument cursor = event.getResponse().getDocument("cursor", null);
+                if (cursor != null && cursor.getString("ns").getValue().endsWith(".videos.chunks")) {
+                    String batch = cursor.containsKey("firstBatch") ? "firstBatch" : "nextBatch";
+                    chunksFetched.addAndGet(cursor.getArray(batch).size());
+                }
+            }
+        };
+        client = MongoClients.create(MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString("mongodb://127.0.0.1:" + server.bind().getPort() + "/?serverSelectionTimeoutMS=2000"))
+                .addCommandListener(countChunks).build());
         store = new MediaStore(client, "test");
     }
 
@@ -85,5 +106,33 @@ class ArrivingVideoTest {
         assertThatThrownBy(() -> read.get(10, TimeUnit.SECONDS)).hasRootCauseInstanceOf(FileNotFoundException.class);
         assertThatThrownBy(video::awaitComplete).isInstanceOf(FileNotFoundException.class);
         assertThatThrownBy(() -> store.openVideo(upload.getObjectId().toHexString())).isInstanceOf(FileNotFoundException.class);
+    }
+
+    @Test
+    void aRangeOrAHeadFetchesOnlyTheChunksThatHoldItAndOpeningAVideoFetchesNothing() throws Exception {
+        byte[] content = new byte[3_000_000]; // 12 chunks of 255 KiB
+        new Random(9).nextBytes(content);
+        VideoUpload upload = store.openVideoUpload("v.mp4", new Document("jobId", "j"));
+        upload.write(content, 0, 1_000_000);
+        String id = upload.getObjectId().toHexString();
+        chunksFetched.set(0);
+
+        MediaStore.Video video = store.openVideo(id);
+        assertThat(video.head(64 * 1024)).as("the head of an upload still arriving").isEqualTo(Arrays.copyOf(content, 64 * 1024));
+        assertThat(chunksFetched).as("chunks fetched for the head").hasValue(1);
+
+        upload.write(content, 1_000_000, content.length - 1_000_000);
+        upload.complete(new Document());
+        chunksFetched.set(0);
+        try (InputStream end = store.openVideoRange(id, 2_700_000, 2_700_016)) {
+            assertThat(end.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 2_700_000, 2_700_016));
+        }
+        assertThat(chunksFetched).as("chunks fetched for 16 bytes near the end").hasValue(1);
+        try (InputStream across = store.openVideoRange(id, 255 * 1024 - 8, 255 * 1024 + 8)) {
+            assertThat(across.readAllBytes()).isEqualTo(Arrays.copyOfRange(content, 255 * 1024 - 8, 255 * 1024 + 8));
+        }
+        assertThat(chunksFetched).as("and for 16 bytes across a chunk boundary").hasValue(3);
+        video.close();
+        assertThat(chunksFetched).as("a video opened but never read").hasValue(3);
     }
 }

@@ -26,7 +26,6 @@ import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -261,25 +260,24 @@ public class ConversionService {
      * job's private temp dir first.
      */
     private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir) throws IOException {
-        byte[] head = video.content().readNBytes(StreamableMedia.HEAD_BYTES);
-        InputStream whole = new SequenceInputStream(new ByteArrayInputStream(head), video.content());
+        byte[] head = video.head(StreamableMedia.HEAD_BYTES);
         if (StreamableMedia.canStream(container, head)) {
             Log.infof("Job %s: converting (streamed into ffmpeg%s)", jobId, video.arriving() ? " while its upload arrives" : "");
-            return Ffmpeg.Input.stream(whole, video::sizeBytes, video::arriving);
+            return Ffmpeg.Input.stream(video.content(), video::sizeBytes, video::arriving);
         }
         if (container.equals("mov")) {
             video.awaitComplete(); // the index is at the end: nothing to do before the upload's last byte
-            Optional<InputStream> relocated = Mp4Faststart.relocated(
-                    (from, to) -> storage.openVideoRange(video.id(), from, to), video.sizeBytes());
+            Mp4Faststart.Ranges headFirst = (from, to) -> to <= head.length // the atoms before the data are in the head
+                    ? new ByteArrayInputStream(head, (int) from, (int) (to - from)) : storage.openVideoRange(video.id(), from, to);
+            Optional<InputStream> relocated = Mp4Faststart.relocated(headFirst, video.sizeBytes());
             if (relocated.isPresent()) {
-                video.content().close(); // read in its new order instead
                 Log.infof("Job %s: converting (streamed, its index read from the end first)", jobId);
                 return Ffmpeg.Input.stream(relocated.get(), video::sizeBytes, () -> false);
             }
         }
         Log.infof("Job %s: converting (copied first: it cannot be read front to back)", jobId);
         Path copy = dir.resolve("input");
-        Files.copy(whole, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(video.content(), copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return Ffmpeg.Input.file(copy);
     }
 

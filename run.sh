@@ -141,7 +141,7 @@ start_service() { # name heap
     java "-Xmx$2" $(jvm_options "$1") ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
 start_service auth-service "${AUTH_HEAP:-64m}"
-start_service gateway-service "${GATEWAY_HEAP:-96m}"
+start_service gateway-service "${GATEWAY_HEAP:-80m}"
 start_service converter-service "${CONVERTER_HEAP:-128m}"
 start_service notification-service "${NOTIFICATION_HEAP:-64m}"
 

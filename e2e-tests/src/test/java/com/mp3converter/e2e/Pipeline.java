@@ -131,10 +131,10 @@ final class Pipeline implements AutoCloseable {
         add(AUTH, 1, "AUTH_PORT", authPort, "64m", env);
         int gatewayPort = freePort();
         env.put("GATEWAY_PUBLIC_URL", "http://localhost:" + gatewayPort);
-        add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "96m", env);
+        add(GATEWAY, 1, "GATEWAY_PORT", gatewayPort, "80m", env);
         for (int replica = 1; replica <= replicas; replica++) {
             if (replica > 1) {
-                add(GATEWAY, replica, "GATEWAY_PORT", freePort(), "96m", env);
+                add(GATEWAY, replica, "GATEWAY_PORT", freePort(), "80m", env);
             }
             Path workDir = dir.resolve("converter-work-" + replica);
             converterWorkDirs.add(workDir);

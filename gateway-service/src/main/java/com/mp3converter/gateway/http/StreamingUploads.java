@@ -32,8 +32,11 @@ public class StreamingUploads {
         Object run(InputStream body) throws IOException;
     }
 
-    /** What the bodies of all uploads in progress may hold in memory together: 20 at once ran 96 MB out. */
-    private static final long BODIES_IN_MEMORY_BYTES = 16 * 1024 * 1024;
+    /**
+     * What the bodies of all uploads in progress may hold in memory together (each at least 256 KiB, at most 4 MiB):
+     * beside it each upload holds ~1.3 MB while it is stored (two chunk buffers, the driver's copy and its encoding).
+     */
+    private static final long BODIES_IN_MEMORY_BYTES = 8 * 1024 * 1024;
 
     private final JsonResponder responder;
     private final Duration idleTimeout;

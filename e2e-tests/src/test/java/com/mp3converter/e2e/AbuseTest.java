@@ -16,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,6 +28,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -285,6 +287,70 @@ class AbuseTest {
             assertThat(count("videos.files")).isEqualTo(filesBefore);
             assertThat(count("videos.chunks")).isEqualTo(chunksBefore);
         });
+    }
+
+    @Test
+    @Order(8)
+    void sixtyUploadsAtOnceAreAllTakenInTurnAndConverted() throws Exception {
+        awaitNoJobInFlight();
+        int users = 2;
+        int perUser = 30; // within a user's 50 active jobs
+        Path clip = Media.mp4(30);
+        // Every body stops after its first 600 KB (two chunks: the upload is being stored) until all 60 got that
+        // far, or for 5 s: uploads the gateway lets in all hold their memory at once. Before uploads took turns,
+        // 60 at once ran the gateway's 80 MB heap out.
+        CountDownLatch allStarted = new CountDownLatch(users * perUser);
+        ExecutorService pool = Executors.newFixedThreadPool(users * perUser);
+        Map<Future<HttpResponse<String>>, String> answers = new java.util.LinkedHashMap<>();
+        for (int u = 0; u < users; u++) {
+            String token = api.tokenFor("crowd-" + u + "@abuse.example", "the crowd's long password");
+            for (int i = 0; i < perUser; i++) {
+                byte[] video = Files.readAllBytes(Media.distinct(clip, 1000 + u * perUser + i));
+                var body = HttpRequest.BodyPublishers.ofInputStream(() -> new HeldAfter(video, 600_000, allStarted));
+                answers.put(pool.submit(() -> api.put(token, Api.videoPath("crowd.mp4", Map.of()), body)), token);
+            }
+        }
+        List<Integer> statuses = new ArrayList<>();
+        List<String> ends = new ArrayList<>();
+        for (var answer : answers.entrySet()) {
+            HttpResponse<String> response = answer.getKey().get();
+            statuses.add(response.statusCode());
+            if (response.statusCode() == 202) {
+                ends.add(api.awaitEnd(answer.getValue(), Api.jobId(response), Duration.ofSeconds(240)).path("status").asText());
+            }
+        }
+        pool.shutdown();
+        record(answers.size() + " uploads at once (the gateway takes 16 at a time)", "202 each, then DONE",
+                statuses.stream().distinct().sorted().toList() + " then " + ends.stream().distinct().sorted().toList(), true);
+        assertThat(statuses).as("every upload is taken, the rest waiting their turn").containsOnly(202);
+        assertThat(ends).as("and converted").hasSize(answers.size()).containsOnly("DONE");
+    }
+
+    /** A body that stops after {@code first} bytes until {@code gate} opens (it counts down once), or for 5 s. */
+    private static final class HeldAfter extends java.io.ByteArrayInputStream {
+        private final int first;
+        private final CountDownLatch gate;
+        private boolean held;
+
+        HeldAfter(byte[] body, int first, CountDownLatch gate) {
+            super(body);
+            this.first = first;
+            this.gate = gate;
+        }
+
+        @Override
+        public synchronized int read(byte[] b, int off, int len) {
+            if (!held && pos >= first) {
+                held = true;
+                gate.countDown();
+                try {
+                    gate.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return super.read(b, off, held ? len : Math.min(len, first - pos));
+        }
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -89,15 +89,24 @@ final class Api {
 
     /** curl -T file /videos/{filename}?options */
     HttpResponse<String> uploadRaw(String token, String filename, Path file, Map<String, String> options) {
-        StringBuilder query = new StringBuilder();
-        options.forEach((name, value) -> query.append(query.isEmpty() ? "?" : "&").append(name).append('=')
-                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
         try {
-            return send(authorized(request("/videos/" + URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20") + query), token)
-                    .PUT(HttpRequest.BodyPublishers.ofFile(file)));
+            return put(token, videoPath(filename, options), HttpRequest.BodyPublishers.ofFile(file));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** /videos/{filename}?options, where a raw upload goes. */
+    static String videoPath(String filename, Map<String, String> options) {
+        StringBuilder query = new StringBuilder();
+        options.forEach((name, value) -> query.append(query.isEmpty() ? "?" : "&").append(name).append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return "/videos/" + URLEncoder.encode(filename, StandardCharsets.UTF_8).replace("+", "%20") + query;
+    }
+
+    /** PUT, the body as the publisher sends it. */
+    HttpResponse<String> put(String token, String path, HttpRequest.BodyPublisher body) {
+        return send(authorized(request(path), token).PUT(body));
     }
 
     HttpResponse<String> get(String token, String path) {

@@ -57,14 +57,15 @@ public class BodyLimits {
     }
 
     /**
-     * Refuses before any byte is stored. A body declared too big is answered at once (curl sends "Expect:
-     * 100-continue" for large bodies, so it gets the 413 before sending) and what the client still sends is
-     * dropped for a short while before the connection is closed: closing on a client that is still sending
-     * resets the connection, and the reset can destroy the answer before the client reads it. Otherwise the
-     * body is read and dropped, and the answer follows.
+     * Refuses before any byte is stored. A body declared too big, or one the gateway has no room for now (413,
+     * 503), is answered at once (curl sends "Expect: 100-continue" for large bodies, so it gets the answer
+     * before sending) and what the client still sends is dropped for a short while before the connection is
+     * closed: closing on a client that is still sending resets the connection, and the reset can destroy the
+     * answer before the client reads it. Otherwise the body is read and dropped, and the answer follows.
+     * Call it on the request's event loop.
      */
     public void refuse(RoutingContext ctx, ApiException e) {
-        if (e.status() == 413) {
+        if (e.status() == 413 || e.status() == 503) {
             HttpServerRequest request = ctx.request();
             request.handler(ignored -> { });
             long closeAnyway = ctx.vertx().setTimer(limits.oversizeDrain().toMillis(), t -> request.connection().close());

@@ -1,5 +1,6 @@
 package com.mp3converter.gateway.http;
 
+import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.ApiException;
 import io.opentelemetry.context.Context;
 import io.quarkus.logging.Log;
@@ -16,12 +17,16 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Streams a request body to an upload running on its own thread (blocking GridFS writes; Java 17 has no
  * virtual threads), with backpressure, and answers: 202 with what the upload returned, the refusal it
- * threw (after the rest of the body), or a reset when the client went away.
+ * threw (after the rest of the body), or a reset when the client went away. At most
+ * {@code gateway.upload.at-once} uploads are received at once, so the heap they need is bounded: the others
+ * wait their turn with their bodies unread, and one that waits too long is refused with 503 and Retry-After.
  */
 @ApplicationScoped
 public class StreamingUploads {
@@ -33,13 +38,17 @@ public class StreamingUploads {
     }
 
     /**
-     * What the bodies of all uploads in progress may hold in memory together (each at least 256 KiB, at most 4 MiB):
-     * beside it each upload holds ~1.3 MB while it is stored (two chunk buffers, the driver's copy and its encoding).
+     * What the bodies of the uploads being received may hold in memory together (each at least 256 KiB, at most
+     * 4 MiB): beside it each upload holds ~1.3 MB while it is stored (two chunk buffers, the driver's copy and
+     * its encoding).
      */
     private static final long BODIES_IN_MEMORY_BYTES = 8 * 1024 * 1024;
 
     private final JsonResponder responder;
+    private final BodyLimits limits;
     private final Duration idleTimeout;
+    private final Semaphore turns;
+    private final Duration turnWait;
     private final AtomicInteger receiving = new AtomicInteger();
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "upload");
@@ -47,25 +56,31 @@ public class StreamingUploads {
         return t;
     });
 
-    StreamingUploads(JsonResponder responder, @ConfigProperty(name = "quarkus.http.idle-timeout") Duration idleTimeout) {
+    StreamingUploads(JsonResponder responder, BodyLimits limits, GatewayConfig config,
+                     @ConfigProperty(name = "quarkus.http.idle-timeout") Duration idleTimeout) {
         this.responder = responder;
+        this.limits = limits;
         this.idleTimeout = idleTimeout;
+        this.turns = new Semaphore(config.upload().atOnce(), true);
+        this.turnWait = config.upload().turnWait();
     }
 
     /** @param who names the uploader in the log line of an abandoned upload */
     public void accept(RoutingContext ctx, String who, Upload upload) {
         HttpServerRequest request = ctx.request();
-        receiving.incrementAndGet();
-        BodyInputStream body = new BodyInputStream(request, Vertx.currentContext(), idleTimeout,
+        request.pause(); // until its turn: a waiting upload holds none of its body in memory
+        io.vertx.core.Context eventLoop = Vertx.currentContext();
+        BodyInputStream body = new BodyInputStream(request, eventLoop, idleTimeout,
                 () -> BODIES_IN_MEMORY_BYTES / Math.max(1, receiving.get()));
         request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
-        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
-            // Only now, past authentication and the route's checks: curl waits a whole second for this before
-            // it sends a body over 1 MB, and a request refused earlier never sends its body at all.
-            request.response().writeContinue();
-        }
-        request.resume();
         workers.execute(Context.current().wrap(() -> { // the request's span stays current on the upload's thread
+            if (!awaitTurn()) {
+                eventLoop.runOnContext(v -> limits.refuse(ctx, new ApiException(503,
+                        "the gateway is receiving as many uploads as it can; nothing was kept, please upload again shortly")));
+                return;
+            }
+            receiving.incrementAndGet();
+            eventLoop.runOnContext(v -> startReceiving(request));
             try {
                 responder.respond(ctx, 202, upload.run(body));
             } catch (ApiException e) {
@@ -78,7 +93,26 @@ public class StreamingUploads {
                 responder.error(ctx, new ApiException(500, "internal error"));
             } finally {
                 receiving.decrementAndGet();
+                turns.release();
             }
         }));
+    }
+
+    private boolean awaitTurn() {
+        try {
+            return turns.tryAcquire(turnWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void startReceiving(HttpServerRequest request) {
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) {
+            // Only now, past authentication, the route's checks and the wait for a turn: curl waits a whole second
+            // for this before it sends a body over 1 MB, and a request refused earlier never sends its body at all.
+            request.response().writeContinue();
+        }
+        request.resume();
     }
 }

@@ -15,12 +15,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * A GridFS upload written on its own thread, a chunk or two behind the caller.
+ * A GridFS upload written on its own thread, at most a few chunks behind the caller.
  * <p>
  * GridFS stores each chunk with a round trip that blocks the writer until the server has it; written
  * directly, receiving and hashing the body stopped for every one of them and the two cores took turns.
- * Here the caller fills the next chunk while the previous one is being stored, in two buffers that go
- * round (so memory is bounded and a large upload makes no garbage). The first storage
+ * Here the caller fills the next chunk while the previous ones are being stored, in one of a few
+ * buffers that go round (so memory is bounded and a large upload makes no garbage). The first storage
  * failure is thrown by the next call.
  * <p>
  * A converter may read the chunks while they are being stored; the upload is complete for it only once
@@ -28,8 +28,8 @@ import java.util.concurrent.Future;
  */
 public final class VideoUpload extends OutputStream {
 
-    /** One being filled while the other is stored. */
-    private static final int BUFFERS = 2;
+    /** One being filled, the rest being stored or waiting to be. */
+    private static final int BUFFERS = 4;
 
     /** What the store does when an upload ends (marks it complete or gone for readers). */
     interface Ending {

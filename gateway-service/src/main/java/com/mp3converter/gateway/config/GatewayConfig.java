@@ -120,7 +120,7 @@ public interface GatewayConfig {
         Duration idempotencyWindow();
 
         /**
-         * Uploads one replica receives at once (each holds ~1.5 MB of heap while it is stored; 60 at once ran an
+         * Uploads one replica receives at once (each holds ~2 MB of heap while it is stored; 60 at once ran an
          * 80 MB heap out). The others wait, their bodies unread.
          */
         int atOnce();

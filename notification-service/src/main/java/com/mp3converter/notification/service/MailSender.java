@@ -16,7 +16,9 @@ import java.time.temporal.ChronoUnit;
 @ApplicationScoped
 public class MailSender {
 
-    private static final Duration SMTP_TIMEOUT = Duration.ofSeconds(30);
+    // A server answers each step in milliseconds; an exchange that hangs (seen once on a pooled connection under
+    // load) is given up and retried on a new connection, so the owner waits seconds for the email, not half a minute.
+    private static final Duration SMTP_TIMEOUT = Duration.ofSeconds(10);
 
     private final ReactiveMailer mailer;
     private final MeterRegistry metrics;

@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.net.Socket;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static com.mp3converter.gateway.GatewayTest.uniqueFakeMp4;
@@ -60,6 +62,44 @@ class UploadTurnsTest {
             assertThat(headOf(first.getInputStream())).as("the upload that held the turn").startsWith("HTTP/1.1 202");
         }
         uploadMultipart(GatewayInfra.token(), uniqueFakeMp4(200_000), "next.mp4").then().statusCode(202);
+    }
+
+    @Test
+    void uploadsWaitingForATurnHoldNoThread() throws Exception {
+        byte[] holding = uniqueFakeMp4(600_000);
+        List<Socket> waiting = new ArrayList<>();
+        try (Socket first = new Socket(base.getHost(), base.getPort())) {
+            first.setSoTimeout(10_000);
+            first.getOutputStream().write(askToSend("holder.mp4", holding.length));
+            assertThat(headOf(first.getInputStream())).startsWith("HTTP/1.1 100 Continue");
+            first.getOutputStream().write(Arrays.copyOf(holding, 300_000));
+            long uploadThreads = uploadThreads();
+
+            for (int i = 0; i < 30; i++) {
+                Socket waiter = new Socket(base.getHost(), base.getPort());
+                waiter.setSoTimeout(10_000);
+                waiter.getOutputStream().write(askToSend("waiter" + i + ".mp4", 200_000));
+                waiting.add(waiter);
+            }
+            Thread.sleep(300); // every request is in and waiting (each 503s after 1 s)
+            assertThat(uploadThreads()).as("upload threads while 30 uploads wait for the one turn")
+                    .isLessThanOrEqualTo(uploadThreads);
+            for (Socket waiter : waiting) {
+                assertThat(headOf(waiter.getInputStream())).startsWith("HTTP/1.1 503");
+            }
+
+            first.getOutputStream().write(holding, 300_000, holding.length - 300_000);
+            assertThat(headOf(first.getInputStream())).startsWith("HTTP/1.1 202");
+        } finally {
+            for (Socket waiter : waiting) {
+                waiter.close();
+            }
+        }
+        uploadMultipart(GatewayInfra.token(), uniqueFakeMp4(200_000), "after.mp4").then().statusCode(202);
+    }
+
+    private static long uploadThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("upload")).count();
     }
 
     private static byte[] askToSend(String filename, int length) {

@@ -17,16 +17,14 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Streams a request body to an upload running on its own thread (blocking GridFS writes; Java 17 has no
  * virtual threads), with backpressure, and answers: 202 with what the upload returned, the refusal it
  * threw (after the rest of the body), or a reset when the client went away. At most
- * {@code gateway.upload.at-once} uploads are received at once, so the heap they need is bounded: the others
- * wait their turn with their bodies unread, and one that waits too long is refused with 503 and Retry-After.
+ * {@code gateway.upload.at-once} uploads are received at once, so the heap and threads they need are bounded: the
+ * others wait their turn with their bodies unread and no thread, and one that waits too long is refused with 503
+ * and Retry-After.
  */
 @ApplicationScoped
 public class StreamingUploads {
@@ -47,9 +45,7 @@ public class StreamingUploads {
     private final JsonResponder responder;
     private final BodyLimits limits;
     private final Duration idleTimeout;
-    private final Semaphore turns;
-    private final Duration turnWait;
-    private final AtomicInteger receiving = new AtomicInteger();
+    private final Turns turns;
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "upload");
         t.setDaemon(true);
@@ -61,26 +57,30 @@ public class StreamingUploads {
         this.responder = responder;
         this.limits = limits;
         this.idleTimeout = idleTimeout;
-        this.turns = new Semaphore(config.upload().atOnce(), true);
-        this.turnWait = config.upload().turnWait();
+        this.turns = new Turns(config.upload().atOnce(), config.upload().turnWait());
     }
 
     /** @param who names the uploader in the log line of an abandoned upload */
     public void accept(RoutingContext ctx, String who, Upload upload) {
         HttpServerRequest request = ctx.request();
-        request.pause(); // until its turn: a waiting upload holds none of its body in memory
+        request.pause(); // until its turn: a waiting upload holds none of its body in memory, and no thread
         io.vertx.core.Context eventLoop = Vertx.currentContext();
         BodyInputStream body = new BodyInputStream(request, eventLoop, idleTimeout,
-                () -> BODIES_IN_MEMORY_BYTES / Math.max(1, receiving.get()));
-        request.connection().closeHandler(v -> body.fail(new IOException("client disconnected")));
-        workers.execute(Context.current().wrap(() -> { // the request's span stays current on the upload's thread
-            if (!awaitTurn()) {
-                eventLoop.runOnContext(v -> limits.refuse(ctx, new ApiException(503,
+                () -> BODIES_IN_MEMORY_BYTES / Math.max(1, turns.taken()));
+        Context span = Context.current();
+        Turns.Waiter waiter = turns.take(eventLoop,
+                () -> receive(ctx, who, upload, body, span),
+                () -> limits.refuse(ctx, new ApiException(503,
                         "the gateway is receiving as many uploads as it can; nothing was kept, please upload again shortly")));
-                return;
-            }
-            receiving.incrementAndGet();
-            eventLoop.runOnContext(v -> startReceiving(request));
+        request.connection().closeHandler(v -> {
+            waiter.withdraw();
+            body.fail(new IOException("client disconnected"));
+        });
+    }
+
+    /** With a turn, on the request's event loop: the upload runs on its own thread, and its turn ends with it. */
+    private void receive(RoutingContext ctx, String who, Upload upload, BodyInputStream body, Context span) {
+        workers.execute(span.wrap(() -> { // the request's span stays current on the upload's thread
             try {
                 responder.respond(ctx, 202, upload.run(body));
             } catch (ApiException e) {
@@ -92,19 +92,10 @@ public class StreamingUploads {
                 Log.error("Upload failed", e);
                 responder.error(ctx, new ApiException(500, "internal error"));
             } finally {
-                receiving.decrementAndGet();
                 turns.release();
             }
         }));
-    }
-
-    private boolean awaitTurn() {
-        try {
-            return turns.tryAcquire(turnWait.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        startReceiving(ctx.request());
     }
 
     private static void startReceiving(HttpServerRequest request) {

@@ -130,14 +130,15 @@ public final class GridFsH2Backend extends H2Backend {
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int skip, int limit, int batchSize,
                                              Document projection) {
-            Integer firstChunk = firstChunkOf(query);
+            Document flat = flattened(query);
+            Integer firstChunk = firstChunkOf(flat);
             boolean inChunkOrder = orderBy == null || orderBy.isEmpty() || orderBy.equals(IN_CHUNK_ORDER);
             boolean plain = skip == 0 && (projection == null || projection.isEmpty());
             Index<Object> index = firstChunk != null && inChunkOrder && plain ? filesIdAndNIndex() : null;
             if (index == null) {
                 return super.queryDocuments(query, orderBy, skip, limit, batchSize, projection);
             }
-            ChunkCursor cursor = new ChunkCursor(cursorRegistry.generateCursorId(), index, query.get("files_id"),
+            ChunkCursor cursor = new ChunkCursor(cursorRegistry.generateCursorId(), index, flat.get("files_id"),
                     firstChunk, limit > 0 ? limit : Integer.MAX_VALUE);
             if (batchSize <= 0) { // a delete, or a find that asked for everything at once
                 return new QueryResult(cursor.takeDocuments(Integer.MAX_VALUE));
@@ -148,6 +149,30 @@ public final class GridFsH2Backend extends H2Backend {
             }
             cursorRegistry.add(cursor);
             return new QueryResult(firstBatch, cursor);
+        }
+
+        /**
+         * {@code {$and: [{a: x}, {b: y}]}} as {@code {a: x, b: y}} when no field repeats: the driver renders every
+         * {@code Filters.and} with $and, and MongoDB's planner reads both forms alike; unflattened, the $and form
+         * falls to a scan of every chunk stored, once per batch a reader fetches while a video is arriving.
+         */
+        private static Document flattened(Document query) {
+            if (query.size() != 1 || !(query.get("$and") instanceof List<?> clauses)) {
+                return query;
+            }
+            Document flat = new Document();
+            for (Object clause : clauses) {
+                if (!(clause instanceof Document fields)) {
+                    return query;
+                }
+                for (String field : fields.keySet()) {
+                    if (field.startsWith("$") || flat.containsKey(field)) {
+                        return query;
+                    }
+                    flat.put(field, fields.get(field));
+                }
+            }
+            return flat;
         }
 
         /** The first chunk number for {@code {files_id: X}} and {@code {files_id: X, n: {$gte: k}}}; else null. */

@@ -70,6 +70,30 @@ class GridFsH2BackendTest {
     }
 
     @Test
+    void theDriversAndFormOfAChunkQueryAnswersLikeTheFlatOne() throws IOException {
+        withDatabase(GridFsH2Backend::new, db -> {
+            GridFSBucket bucket = GridFSBuckets.create(db, "videos");
+            bucket.uploadFromStream("before", new ByteArrayInputStream(bytes(3 * CHUNK, 6)));
+            ObjectId id = bucket.uploadFromStream("v", new ByteArrayInputStream(bytes(8 * CHUNK, 7)));
+            bucket.uploadFromStream("after", new ByteArrayInputStream(bytes(3 * CHUNK, 8)));
+            MongoCollection<Document> chunks = db.getCollection("videos.chunks");
+
+            List<Integer> fromTwo = new ArrayList<>();
+            chunks.find(Filters.and(Filters.eq("files_id", id), Filters.gte("n", 2))).sort(Sorts.ascending("n"))
+                    .limit(4).batchSize(3).forEach(chunk -> {
+                        assertThat(chunk.get("files_id")).isEqualTo(id);
+                        fromTwo.add(chunk.getInteger("n"));
+                    });
+            assertThat(fromTwo).containsExactly(2, 3, 4, 5);
+
+            List<Integer> aRange = new ArrayList<>(); // n twice: not flattened, answered by the general path
+            chunks.find(Filters.and(Filters.eq("files_id", id), Filters.gte("n", 6), Filters.lt("n", 9)))
+                    .sort(Sorts.ascending("n")).forEach(chunk -> aRange.add(chunk.getInteger("n")));
+            assertThat(aRange).containsExactly(6, 7);
+        });
+    }
+
+    @Test
     void deletingAFileRemovesItsChunksAndNoOneElses() throws IOException {
         byte[] kept = bytes(4 * CHUNK, 5);
         withDatabase(GridFsH2Backend::new, db -> {

@@ -65,6 +65,14 @@ supervise() {
 }
 
 fail() { echo "run.sh: $*" >&2; exit 1; }
+# The CPU share a node's cgroups give each pod, as a nice level: CFS weighs each step down by 1.25, so a
+# process runs at the step whose weight, relative to the converter's, is its k8s CPU request's. Shared
+# evenly, two cores left ffmpeg half a core while an upload was arriving (docs/performance.md).
+cpu_request() { sed -n 's/.*requests: {cpu: \([0-9]*\)m.*/\1/p' "infra/k8s/base/$1/$1.yaml"; }
+nice_level() { # k8s component -> its nice level
+  awk -v mine="$(cpu_request "$1")" -v converter="$(cpu_request converter-service)" \
+    'BEGIN { n = log(converter / mine) / log(1.25); printf "%d", (n > 0 ? n + 0.5 : 0) }'
+}
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
 
 command -v java >/dev/null || fail "no java on PATH: install a JDK 17 or newer"
@@ -94,7 +102,7 @@ if [ -z "${MONGODB_URI:-}" ]; then
   # C1 only: mongo-java-server's query and aggregation code kept the C2 compiler busy for ~15 s of CPU in
   # its first minute, taken from the converter; with C1 it serves the pipeline as fast and costs a third.
   # shellcheck disable=SC2086 # MONGO_JAVA_OPTS: options split on spaces
-  supervise embedded-mongodb "$RUN_DIR/mongo.log" java -Xmx1g ${MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=1} \
+  supervise embedded-mongodb "$RUN_DIR/mongo.log" nice -n "$(nice_level mongodb)" java -Xmx1g ${MONGO_JAVA_OPTS:--XX:TieredStopAtLevel=1} \
     -jar dev-infra/target/dev-infra.jar "$MONGO_PORT" "$DATA_DIR/mongo.mv"
   export MONGODB_URI="mongodb://127.0.0.1:$MONGO_PORT"
   for _ in $(seq 1 60); do grep -q '^ready' "$RUN_DIR/mongo.log" && break; sleep 0.5; done
@@ -107,7 +115,7 @@ if [ -z "${SMTP_HOST:-}" ]; then
   export SMTP_HOST=127.0.0.1 SMTP_PORT=${SMTP_PORT:-2525} SMTP_STARTTLS=DISABLED
   MAIL_DIR="$RUN_DIR/mail"
   port_open 127.0.0.1 "$SMTP_PORT" && fail "port $SMTP_PORT is taken: set SMTP_HOST/SMTP_PORT, or another SMTP_PORT"
-  supervise smtp-catcher "$RUN_DIR/smtp.log" java -cp dev-infra/target/dev-infra.jar com.mp3converter.devinfra.MailCatcher \
+  supervise smtp-catcher "$RUN_DIR/smtp.log" nice -n "$(nice_level mailpit)" java -cp dev-infra/target/dev-infra.jar com.mp3converter.devinfra.MailCatcher \
     "$SMTP_PORT" "$MAIL_DIR"
 fi
 
@@ -137,7 +145,7 @@ start_service() { # name heap
   # Two malloc arenas: glibc's default (8 per core) kept ~50 MB of freed native memory resident in the
   # gateway after 20 concurrent uploads.
   # shellcheck disable=SC2046,SC2086 # the JVM options, JAVA_OPTS (extra options for the four services): split on spaces
-  supervise "$1" "$RUN_DIR/$1.log" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+  supervise "$1" "$RUN_DIR/$1.log" nice -n "$(nice_level "$1")" env MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
     java "-Xmx$2" $(jvm_options "$1") ${JAVA_OPTS:-} -Dquarkus.profile=local -jar "$1/target/quarkus-app/quarkus-run.jar"
 }
 start_service auth-service "${AUTH_HEAP:-64m}"

@@ -18,12 +18,14 @@ import java.util.function.LongSupplier;
  * {@link #MAX_HIGH_WATER_BYTES}): past that the socket is paused, so memory grows neither with the upload nor
  * with the number of uploads. The window is counted in bytes, not buffers: Vert.x hands over small buffers,
  * and a window of a few of them made every upload stall on pause/resume round trips (3 MB/s instead of the
- * storage's speed).
+ * storage's speed). At most 1 MiB: a body waits while its chunks are stored, so its queue outlives young
+ * collections, and a 4 MiB one overflowed the survivor spaces into the old generation (a full collection per
+ * 155 MiB upload; one per four at 1 MiB, as fast).
  * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
  */
 final class BodyInputStream extends BulkInputStream {
 
-    private static final long MAX_HIGH_WATER_BYTES = 4 * 1024 * 1024;
+    private static final long MAX_HIGH_WATER_BYTES = 1024 * 1024;
     private static final long MIN_HIGH_WATER_BYTES = 256 * 1024;
     private static final Buffer END = Buffer.buffer();
 

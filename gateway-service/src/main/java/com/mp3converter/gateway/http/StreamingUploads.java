@@ -37,7 +37,7 @@ public class StreamingUploads {
 
     /**
      * What the bodies of the uploads being received may hold in memory together (each at least 256 KiB, at most
-     * 4 MiB): beside it each upload holds ~1.8 MB while it is stored (four chunk buffers, the driver's copy and
+     * 1 MiB): beside it each upload holds ~1.8 MB while it is stored (four chunk buffers, the driver's copy and
      * its encoding).
      */
     private static final long BODIES_IN_MEMORY_BYTES = 8 * 1024 * 1024;

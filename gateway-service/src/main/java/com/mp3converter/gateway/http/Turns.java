@@ -15,7 +15,8 @@ final class Turns {
     private final int atOnce;
     private final Duration wait;
     private final LinkedHashSet<Waiter> waiting = new LinkedHashSet<>();
-    private int taken;
+    /** Written under the lock, read without it: every body asks it for each buffer that arrives. */
+    private volatile int taken;
 
     Turns(int atOnce, Duration wait) {
         this.atOnce = atOnce;
@@ -88,7 +89,7 @@ final class Turns {
     }
 
     /** The turns held now. */
-    synchronized int taken() {
+    int taken() {
         return taken;
     }
 

@@ -48,7 +48,7 @@ final class Arrivals {
     }
 
     void ended(ObjectId videoId) {
-        receivingHere.remove(videoId);
+        receivingHere.remove(videoId); // first: a marker that cannot be removed now goes stale, and readers give up on it
         markers.deleteOne(Filters.eq("_id", videoId));
     }
 

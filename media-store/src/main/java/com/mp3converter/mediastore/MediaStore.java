@@ -174,7 +174,11 @@ public class MediaStore {
 
             @Override
             public void aborted(ObjectId id) {
-                arrivals.ended(id);
+                try {
+                    deleteQuietly(videos, id.toHexString());
+                } finally {
+                    arrivals.ended(id);
+                }
             }
         });
     }

@@ -45,6 +45,10 @@ public final class VideoUpload extends OutputStream {
 
         void completed(ObjectId id, Document lastMetadata);
 
+        /**
+         * The upload will not complete: delete what of it may be stored (a completion that failed may have written
+         * its files document), then mark it gone for readers.
+         */
         void aborted(ObjectId id);
     }
 
@@ -148,14 +152,18 @@ public final class VideoUpload extends OutputStream {
         ending.completed(target.getObjectId(), lastMetadata);
     }
 
-    /** Drops the upload: the chunks stored so far are deleted. Throws if storage cannot be reached. */
+    /**
+     * Drops the upload: what was stored of it is deleted. Throws if storage cannot be reached; readers are told it
+     * ended all the same, so none waits for an upload nobody will complete.
+     */
     public void abort() throws IOException {
-        if (writer.isShutdown()) {
-            target.abort(); // after a failed close: the writer thread is done
-        } else {
-            finish(target::abort);
+        try {
+            if (!writer.isShutdown()) { // else a completion failed or ran: the writer thread is done
+                finish(target::abort);
+            }
+        } finally {
+            ending.aborted(target.getObjectId());
         }
-        ending.aborted(target.getObjectId());
     }
 
     /** Runs the last step on the writer thread, after every chunk handed over, and stops the thread. */

@@ -109,6 +109,17 @@ class ArrivingVideoTest {
     }
 
     @Test
+    void anUploadAbortedAfterItsCompletionLeavesNoVideoBehind() throws Exception {
+        VideoUpload upload = store.openVideoUpload("v.mp4", new Document("jobId", "j"));
+        upload.write(new byte[600_000]);
+        upload.complete(new Document("sha256", "x")); // then its job could not be released: the upload is dropped
+        upload.abort();
+
+        assertThatThrownBy(() -> store.openVideo(upload.getObjectId().toHexString())).isInstanceOf(FileNotFoundException.class);
+        assertThat(client.getDatabase("test").getCollection("videos.chunks").countDocuments()).as("chunks left").isZero();
+    }
+
+    @Test
     void aRangeOrAHeadFetchesOnlyTheChunksThatHoldItAndOpeningAVideoFetchesNothing() throws Exception {
         byte[] content = new byte[3_000_000]; // 12 chunks of 255 KiB
         new Random(9).nextBytes(content);

@@ -10,13 +10,17 @@ import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import org.bson.Document;
+import org.bson.types.ObjectId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,7 +49,11 @@ class VideoUploadTest {
     }
 
     private VideoUpload open() {
-        return new VideoUpload(bucket.openUploadStream("v", new GridFSUploadOptions().chunkSizeBytes(CHUNK)), CHUNK);
+        return open(VideoUpload.Ending.NONE);
+    }
+
+    private VideoUpload open(VideoUpload.Ending ending) {
+        return new VideoUpload(bucket.openUploadStream("v", new GridFSUploadOptions().chunkSizeBytes(CHUNK)), CHUNK, ending);
     }
 
     @Test
@@ -87,5 +95,26 @@ class VideoUploadTest {
             }
             upload.close();
         }).isInstanceOf(MongoException.class);
+    }
+
+    @Test
+    void anAbortThatCannotReachStorageStillEndsTheUploadForReaders() throws IOException {
+        List<ObjectId> ended = new CopyOnWriteArrayList<>();
+        VideoUpload upload = open(new VideoUpload.Ending() {
+            @Override
+            public void completed(ObjectId id, Document lastMetadata) {
+                ended.add(id);
+            }
+
+            @Override
+            public void aborted(ObjectId id) {
+                ended.add(id);
+            }
+        });
+        upload.write(new byte[3 * CHUNK]);
+        server.shutdownNow();
+
+        assertThatThrownBy(upload::abort).isInstanceOf(MongoException.class);
+        assertThat(ended).as("told the upload is over, so its marker is no longer kept alive").containsExactly(upload.getObjectId());
     }
 }

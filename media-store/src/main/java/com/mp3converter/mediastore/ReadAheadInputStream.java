@@ -22,6 +22,8 @@ public final class ReadAheadInputStream extends InputStream {
     }
 
     private static final Block END = new Block(new byte[0], 0);
+    /** Queued by close(), so a consumer waiting on another thread is released (with an error, not a short read). */
+    private static final Block CLOSED = new Block(new byte[0], 0);
 
     /** Buffers of one size for the streams to fill, kept (up to a bound) when a stream is done with them. */
     public static final class Blocks {
@@ -78,12 +80,14 @@ public final class ReadAheadInputStream extends InputStream {
         } catch (RuntimeException e) { // the driver reports storage failures unchecked
             failure = new IOException(e.getMessage(), e);
         } catch (InterruptedException e) {
-            return; // closed by the consumer: nobody waits for END
+            return; // closed: close() queued CLOSED
         }
         try {
-            blocks.put(END);
-        } catch (InterruptedException ignored) {
-            // closed meanwhile
+            if (!closed) {
+                blocks.put(END);
+            }
+        } catch (InterruptedException closedMeanwhile) {
+            // close() queued CLOSED
         }
     }
 
@@ -102,9 +106,14 @@ public final class ReadAheadInputStream extends InputStream {
             if (current == END) {
                 return -1;
             }
-            pool.giveBack(current.data());
-            current = take();
-            position = 0;
+            if (current != CLOSED) {
+                pool.giveBack(current.data());
+                current = take();
+                position = 0;
+            }
+            if (current == CLOSED) {
+                throw new IOException("the read-ahead stream was closed");
+            }
             if (current == END) {
                 if (failure != null) {
                     throw failure;
@@ -128,17 +137,20 @@ public final class ReadAheadInputStream extends InputStream {
     }
 
     /**
-     * Stops the reader thread (it closes the source) and gives back the blocks nobody read; not the one in hand,
-     * which a consumer on another thread may still be copying from.
+     * Stops the reader thread (it closes the source), gives back the blocks nobody read (not the one in hand, which
+     * a consumer on another thread may still be copying from) and ends a read waiting for the next one.
      */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
         reader.interrupt();
-        for (Block unread; (unread = blocks.poll()) != null; ) {
-            pool.giveBack(unread.data());
-        }
-        current = END;
-        position = 0;
+        do { // the reader may queue one more block before it sees the interrupt
+            for (Block unread; (unread = blocks.poll()) != null; ) {
+                pool.giveBack(unread.data());
+            }
+        } while (!blocks.offer(CLOSED));
     }
 }

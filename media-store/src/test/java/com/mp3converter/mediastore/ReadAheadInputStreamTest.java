@@ -5,7 +5,10 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -119,5 +122,35 @@ class ReadAheadInputStreamTest {
         assertThat(in.readNBytes(10)).hasSize(10);
         in.close();
         assertThat(sourceClosed.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void closingWhileTheConsumerWaitsForDataEndsItsRead() throws Exception {
+        InputStream stillArriving = new InputStream() { // as an upload in progress: waits, and honours interrupts
+            @Override
+            public int read() throws IOException {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting for the upload");
+                }
+                return 1;
+            }
+        };
+        InputStream in = new ReadAheadInputStream(stillArriving, new ReadAheadInputStream.Blocks(1024, 4), 2, "test");
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return in.read();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertThat(waiting).isNotDone();
+
+        in.close();
+        assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).as("the consumer is not left waiting forever")
+                .hasRootCauseInstanceOf(IOException.class).hasRootCauseMessage("the read-ahead stream was closed");
     }
 }

@@ -106,7 +106,13 @@ public class Ffmpeg {
         // No JVM shutdown hook per process (JAVE's default): the hook killed ffmpeg the moment SIGTERM came,
         // before the jobs in hand could finish. stopAll() does it after the grace; if this JVM dies hard,
         // ffmpeg exits on its own when its progress pipe breaks.
-        ffmpeg.execute(false, true);
+        try {
+            ffmpeg.execute(false, true);
+        } catch (IOException | RuntimeException e) {
+            try (InputStream unfed = input.stream()) { // the feed would have closed it
+                throw e;
+            }
+        }
         running.add(ffmpeg);
         Feed feed = input.stream() == null ? null : Feed.start(input.stream(), ffmpeg.getOutputStream());
         var killer = watchdog.scheduleAtFixedRate(() -> run.killIfLateOrUnwanted(ffmpeg, keepGoing), 1, 1, TimeUnit.SECONDS);
@@ -302,7 +308,8 @@ public class Ffmpeg {
             }
         }
 
-        void readProgress(ProcessWrapper ffmpeg, IntConsumer progress) throws IOException {
+        /** Until ffmpeg's stdout ends, or is closed under it by a stop (the watchdog's): outcome() then says why. */
+        void readProgress(ProcessWrapper ffmpeg, IntConsumer progress) {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(ffmpeg.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = out.readLine()) != null) {
@@ -314,6 +321,8 @@ public class Ffmpeg {
                         }
                     }
                 }
+            } catch (IOException stoppedOrEnded) {
+                // ffmpeg's exit code and our stop flags decide
             }
         }
 

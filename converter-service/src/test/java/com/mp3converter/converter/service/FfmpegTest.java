@@ -53,6 +53,14 @@ class FfmpegTest {
                 .hasMessage("conversion took too long and was stopped");
     }
 
+    @Test
+    void anFfmpegStillWritingProgressPastItsDeadlineFailsTheJobForGood() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("while :; do echo out_time_us=1000000; done", "PT1S");
+
+        assertThatThrownBy(() -> convert(ffmpeg)).isInstanceOf(PermanentFailure.class)
+                .hasMessage("conversion took too long and was stopped");
+    }
+
     private void convert(Ffmpeg ffmpeg) throws Exception {
         convert(ffmpeg, () -> true);
     }

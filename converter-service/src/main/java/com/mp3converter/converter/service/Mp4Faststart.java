@@ -14,9 +14,9 @@ import java.util.Set;
 
 /**
  * An MP4/MOV whose index ("moov") comes after its media data, read as if it had been written web-optimised: the
- * index is read from the stored file first, its chunk offsets ("stco"/"co64") shifted by its own size, and the
- * file streamed as atoms-before-the-data, index, data. So ffmpeg reads it front to back from a pipe, as
- * qt-faststart would have made it, with no copy of the video on disk. Empty when the layout is not the plain
+ * index is read from the stored file first, its chunk offsets ("stco"/"co64") into the data it now precedes
+ * shifted by its own size, and the file streamed as atoms-before-the-data, index, data. So ffmpeg reads it front
+ * to back from a pipe, as qt-faststart would have made it, with no copy of the video on disk. Empty when the layout is not the plain
  * one this handles (compressed index, offsets that would overflow, several indexes): the caller copies then.
  */
 final class Mp4Faststart {
@@ -33,6 +33,13 @@ final class Mp4Faststart {
     private record Atom(String type, long offset, long size) {
         long end() {
             return offset + size;
+        }
+    }
+
+    /** Bytes [from, to) of the file end up {@code by} bytes further on. */
+    private record Moved(long from, long to, long by) {
+        long apply(long offset) {
+            return offset >= from && offset < to ? offset + by : offset;
         }
     }
 
@@ -63,15 +70,28 @@ final class Mp4Faststart {
         try (InputStream in = file.open(moov.offset(), moov.end())) {
             index = in.readNBytes((int) moov.size());
         }
-        if (index.length != moov.size() || !shiftOffsets(ByteBuffer.wrap(index), 0, index.length, moov.size())) {
+        // Only the data between the first mdat and the index moves (by the index's size); what follows it stays put.
+        Moved moved = new Moved(firstMdat.offset(), moov.offset(), moov.size());
+        if (index.length != moov.size() || !moveOffsets(ByteBuffer.wrap(index), 0, index.length, moved)) {
             return Optional.empty();
         }
         List<InputStream> parts = new ArrayList<>();
-        parts.add(file.open(0, firstMdat.offset()));
-        parts.add(new ByteArrayInputStream(index));
-        parts.add(file.open(firstMdat.offset(), moov.offset()));
-        if (moov.end() < length) {
-            parts.add(file.open(moov.end(), length));
+        try {
+            parts.add(file.open(0, firstMdat.offset()));
+            parts.add(new ByteArrayInputStream(index));
+            parts.add(file.open(firstMdat.offset(), moov.offset()));
+            if (moov.end() < length) {
+                parts.add(file.open(moov.end(), length));
+            }
+        } catch (IOException | RuntimeException e) {
+            for (InputStream opened : parts) { // a range may read ahead on its own thread
+                try {
+                    opened.close();
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
+            throw e;
         }
         return Optional.of(new SequenceInputStream(Collections.enumeration(parts)));
     }
@@ -105,8 +125,8 @@ final class Mp4Faststart {
         return atoms;
     }
 
-    /** Adds {@code shift} to every chunk offset under the atoms in [from, to); false if it cannot. */
-    private static boolean shiftOffsets(ByteBuffer index, int from, int to, long shift) {
+    /** Moves every chunk offset under the atoms in [from, to) with the data it points at; false if it cannot. */
+    private static boolean moveOffsets(ByteBuffer index, int from, int to, Moved moved) {
         int at = from;
         if (from == 0) { // inside the moov itself, past its header
             at = index.getInt(0) == 1 ? 16 : 8;
@@ -131,17 +151,17 @@ final class Mp4Faststart {
                     return false; // compressed index
                 }
                 case "stco" -> {
-                    if (!shiftTable(index, at + header, end, shift, 4)) {
+                    if (!moveTable(index, at + header, end, moved, 4)) {
                         return false;
                     }
                 }
                 case "co64" -> {
-                    if (!shiftTable(index, at + header, end, shift, 8)) {
+                    if (!moveTable(index, at + header, end, moved, 8)) {
                         return false;
                     }
                 }
                 default -> {
-                    if (CONTAINERS.contains(type) && !shiftOffsets(index, at + header, end, shift)) {
+                    if (CONTAINERS.contains(type) && !moveOffsets(index, at + header, end, moved)) {
                         return false;
                     }
                 }
@@ -152,7 +172,7 @@ final class Mp4Faststart {
     }
 
     /** version/flags (4 bytes), entry count (4), then the offsets. */
-    private static boolean shiftTable(ByteBuffer index, int body, int end, long shift, int width) {
+    private static boolean moveTable(ByteBuffer index, int body, int end, Moved moved, int width) {
         if (body + 8 > end) {
             return false;
         }
@@ -163,13 +183,13 @@ final class Mp4Faststart {
         for (int i = 0; i < entries; i++) {
             int at = body + 8 + i * width;
             if (width == 4) {
-                long moved = Integer.toUnsignedLong(index.getInt(at)) + shift;
-                if (moved > 0xFFFF_FFFFL) {
+                long offset = moved.apply(Integer.toUnsignedLong(index.getInt(at)));
+                if (offset > 0xFFFF_FFFFL) {
                     return false; // would need co64: the index would grow
                 }
-                index.putInt(at, (int) moved);
+                index.putInt(at, (int) offset);
             } else {
-                index.putLong(at, index.getLong(at) + shift);
+                index.putLong(at, moved.apply(index.getLong(at)));
             }
         }
         return true;

@@ -5,12 +5,16 @@ import org.junit.jupiter.api.Test;
 import ws.schild.jave.process.ffmpeg.DefaultFFMPEGLocator;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +45,54 @@ class Mp4FaststartTest {
         assertThat(Mp4Faststart.relocated(ranges(web), web.length)).isEmpty();
         byte[] garbage = "not an mp4 at all, just text".getBytes();
         assertThat(Mp4Faststart.relocated(ranges(garbage), garbage.length)).isEmpty();
+    }
+
+    @Test
+    void dataAfterTheIndexKeepsItsOffsetsWhileTheDataBeforeItMovesByTheIndexSize() throws Exception {
+        byte[] ftyp = atom("ftyp", "isom\0\0\0\0".getBytes(StandardCharsets.ISO_8859_1));
+        byte[] before = atom("mdat", "AAAAAAAA".getBytes(StandardCharsets.ISO_8859_1));
+        byte[] after = atom("mdat", "BBBBBBBB".getBytes(StandardCharsets.ISO_8859_1));
+        int moovSize = index(0, 0).length;
+        byte[] moov = index(ftyp.length + 8, ftyp.length + before.length + moovSize + 8); // each chunk's payload
+        byte[] file = concat(ftyp, before, moov, after);
+
+        byte[] streamed = Mp4Faststart.relocated(ranges(file), file.length).orElseThrow().readAllBytes();
+
+        assertThat(streamed).hasSameSizeAs(file);
+        assertThat(chunkAt(streamed, 0)).as("the chunk in the data the index moved in front of").isEqualTo("AAAAAAAA");
+        assertThat(chunkAt(streamed, 1)).as("the chunk in the data after the index").isEqualTo("BBBBBBBB");
+    }
+
+    /** moov > trak > mdia > minf > stbl > stco with two chunk offsets. */
+    private static byte[] index(int first, int second) {
+        byte[] stco = atom("stco", ByteBuffer.allocate(16).putInt(0).putInt(2).putInt(first).putInt(second).array());
+        return atom("moov", atom("trak", atom("mdia", atom("minf", atom("stbl", stco)))));
+    }
+
+    private static String chunkAt(byte[] file, int entry) {
+        int stco = Collections.indexOfSubList(asList(file), asList("stco".getBytes(StandardCharsets.ISO_8859_1)));
+        int offset = ByteBuffer.wrap(file).getInt(stco + 12 + 4 * entry);
+        return new String(file, offset, 8, StandardCharsets.ISO_8859_1);
+    }
+
+    private static List<Byte> asList(byte[] bytes) {
+        List<Byte> list = new ArrayList<>(bytes.length);
+        for (byte b : bytes) {
+            list.add(b);
+        }
+        return list;
+    }
+
+    private static byte[] atom(String type, byte[] body) {
+        return concat(ByteBuffer.allocate(8).putInt(8 + body.length).put(type.getBytes(StandardCharsets.ISO_8859_1)).array(), body);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     private static Mp4Faststart.Ranges ranges(byte[] file) {

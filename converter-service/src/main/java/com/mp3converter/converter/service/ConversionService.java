@@ -149,12 +149,8 @@ public class ConversionService {
             events.publish(done(request, existing.get()));
             return Next.FINISHED;
         } catch (FileNotFoundException gone) {
-            Optional<GridFSFile> answered = storage.findMp3OfJob(jobId);
-            if (answered.isPresent() && leases.decideDone(jobId)) { // the gateway answered it with an earlier MP3 of the same video
-                events.publish(done(request, answered.get()));
-                return Next.FINISHED;
-            }
-            // Otherwise only a cancel, a delete or a failed upload removes a job's video: nobody is to hear of it.
+            // Only a cancel, a delete, a failed upload or a repeat the gateway answered itself (with an earlier MP3)
+            // removes a job's video: the gateway decided the job, nobody is to hear of it from here.
             return leases.decideCancelled(jobId, "the video was removed: the upload failed, or the job was cancelled or deleted")
                     ? Next.FINISHED : new Next.Retry("decided meanwhile; announcing what stands");
         } catch (PermanentFailure e) {

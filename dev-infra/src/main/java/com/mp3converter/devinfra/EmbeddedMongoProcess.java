@@ -28,7 +28,7 @@ public final class EmbeddedMongoProcess implements AutoCloseable {
     /** Starts an in-memory server (the fastest backend; test data need not survive). */
     public static EmbeddedMongoProcess start() throws IOException {
         EmbeddedMongoProcess mongo = new EmbeddedMongoProcess();
-        mongo.launch();
+        mongo.launch(0);
         return mongo;
     }
 
@@ -47,6 +47,11 @@ public final class EmbeddedMongoProcess implements AutoCloseable {
         }
     }
 
+    /** Starts a stopped server again on the same port, empty: storage back after an outage that lost its data. */
+    public void restart() throws IOException {
+        launch(port);
+    }
+
     @Override
     public void close() throws InterruptedException {
         stop();
@@ -63,11 +68,11 @@ public final class EmbeddedMongoProcess implements AutoCloseable {
                 .collect(Collectors.joining(File.pathSeparator));
     }
 
-    private void launch() throws IOException {
+    private void launch(int onPort) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx2g",
                 "-XX:TieredStopAtLevel=1", // as run.sh: C2 spent more CPU compiling the server than it saved
-                "-cp", serverClassPath(), EmbeddedMongo.class.getName(), "0"));
+                "-cp", serverClassPath(), EmbeddedMongo.class.getName(), String.valueOf(onPort)));
         process = new ProcessBuilder(command).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;

@@ -8,14 +8,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import com.icegreen.greenmail.user.MessageDeliveryHandler;
+import com.icegreen.greenmail.user.UserManager;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +30,7 @@ import static org.awaitility.Awaitility.await;
 
 @QuarkusTest
 @QuarkusTestResource(value = NotificationInfra.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NotificationTest {
 
     static String doneEvent(String jobId, String email, String filename) {
@@ -166,6 +174,42 @@ class NotificationTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> mailsTo(email).size() == 1);
         Thread.sleep(2000);
         assertThat(mailsTo(email)).hasSize(1);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: storage comes back empty
+    void storageLostWhileTheEmailIsSentDoesNotSendItAgain() throws Exception {
+        String email = "storage-" + UUID.randomUUID() + "@example.com";
+        UserManager users = NotificationInfra.smtp.getUserManager();
+        MessageDeliveryHandler deliver = users.getMessageDeliveryHandler();
+        CompletableFuture<Void> back = new CompletableFuture<>();
+        users.setMessageDeliveryHandler((message, to) -> {
+            if (to.getEmail().equals(email) && !back.isDone()) { // storage goes while the SMTP server takes the mail
+                try {
+                    NotificationInfra.mongo.stop();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                back.completeAsync(() -> {
+                    try {
+                        Thread.sleep(8000); // past the first attempt to record the send (5 s to find the server)
+                        NotificationInfra.mongo.restart();
+                        return null;
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+            return deliver.handle(message, to);
+        });
+        try {
+            NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "lost.mp4"));
+            back.get(60, TimeUnit.SECONDS);
+            Thread.sleep(10_000); // a notification retried whole would claim the job afresh and send it again
+            assertThat(mailsTo(email)).hasSize(1);
+        } finally {
+            users.setMessageDeliveryHandler(deliver);
+        }
     }
 
     @Test

@@ -1,6 +1,7 @@
 package com.mp3converter.notification.repository;
 
 import com.mongodb.ErrorCategory;
+import com.mongodb.MongoException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
@@ -10,13 +11,16 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Updates;
 import com.mp3converter.notification.config.NotificationConfig;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.faulttolerance.api.ExponentialBackoff;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.bson.Document;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.faulttolerance.Retry;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Date;
 import java.util.concurrent.TimeUnit;
 
@@ -84,6 +88,13 @@ public class SentNotifications {
         return SENDING.equals(record.getString("state")) ? Claim.IN_PROGRESS : Claim.SENT;
     }
 
+    /**
+     * Retried on its own while storage is unreachable: the email is out, and retrying the whole notification
+     * would send it again. Budget: {@code SentNotifications/markSent/Retry/maxDuration}.
+     */
+    @Retry(retryOn = MongoException.class, maxRetries = -1, delay = 500, jitter = 200, maxDuration = 15,
+            durationUnit = ChronoUnit.MINUTES)
+    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
     public void markSent(String jobId) {
         records.updateOne(Filters.eq("_id", jobId), Updates.combine(Updates.set("state", SENT),
                 Updates.set("sentAt", new Date())));

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One final email per job, however often and however concurrently its events are delivered: the delivery
  * that claims the job's record sends, the others wait for it and skip; a FAILED event for a job that got
- * its DONE email (or the reverse) sends nothing. The only duplicate left is a crash
- * after the SMTP server accepted the mail and before the record says SENT (the claim's lease then runs
- * out and a redelivery sends again); the fixed Message-ID lets mail clients fold it.
+ * its DONE email (or the reverse) sends nothing. The only duplicate left is a crash, or storage out of reach for
+ * longer than recording the send is retried, after the SMTP server accepted the mail and before the record says
+ * SENT (the claim's lease then runs out and a redelivery sends again); the fixed Message-ID lets mail clients fold it.
  */
 @ApplicationScoped
 public class NotificationService {
@@ -64,9 +64,13 @@ public class NotificationService {
             sent.release(event.jobId());
             throw e;
         }
-        sent.markSent(event.jobId());
+        long smtpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending);
+        try {
+            sent.markSent(event.jobId());
+        } catch (MongoException e) { // after its own retries: sending again would make the duplicate we avoid
+            Log.warnf("Emailed the owner of job %s (%s) but could not record it: %s", event.jobId(), kind, e.getMessage());
+        }
         metrics.counter("notification.emails", "outcome", "sent", "kind", kind).increment();
-        Log.infof("Emailed the owner of job %s (%s), SMTP took %d ms", event.jobId(), kind,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sending));
+        Log.infof("Emailed the owner of job %s (%s), SMTP took %d ms", event.jobId(), kind, smtpMillis);
     }
 }

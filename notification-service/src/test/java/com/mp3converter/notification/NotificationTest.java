@@ -213,6 +213,21 @@ class NotificationTest {
     }
 
     @Test
+    void anSmtpOutageLongerThanTheDeliveryLimitAllowsWaitsInTheRetryQueuesAndTheEmailStillGoesOut() throws Exception {
+        String email = "long-outage-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.deadLettered();
+        NotificationInfra.smtp.stop();
+        try {
+            NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "patient.mp4"));
+            Thread.sleep(15_000); // several times the in-process SMTP retries, past the test queue's 3 handbacks
+        } finally {
+            NotificationInfra.startSmtp();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> mailsTo(email).size() == 1);
+        assertThat(NotificationInfra.deadLettered()).as("dead-lettered").isZero();
+    }
+
+    @Test
     void unreadableEventsAreDeadLetteredNotRetried() throws Exception {
         NotificationInfra.deadLettered();
         NotificationInfra.publish("conversion.event.done", "this is not json");

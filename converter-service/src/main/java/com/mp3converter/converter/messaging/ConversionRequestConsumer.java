@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.contracts.ConversionRequest;
 import com.mp3converter.contracts.Topology;
 import com.mp3converter.messaging.Deliveries;
+import com.mp3converter.messaging.RetryQueues;
+import com.mp3converter.messaging.RetryState;
 import com.mp3converter.messaging.TracedDelivery;
 import io.opentelemetry.api.trace.Tracer;
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;

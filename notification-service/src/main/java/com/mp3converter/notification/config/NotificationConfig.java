@@ -31,4 +31,18 @@ public interface NotificationConfig {
 
     /** How long the record of a job's email is kept (redeliveries within it send nothing); the gateway's retention. */
     Duration recordRetention();
+
+    /** Emails not sent (SMTP or storage out of reach) wait in the broker's retry queues. */
+    Retry retry();
+
+    interface Retry {
+        /** The first wait; each failure doubles it. */
+        Duration initialDelay();
+
+        /** The longest wait. */
+        Duration maxDelay();
+
+        /** How long an email is tried before it is given up (dead-lettered, for an operator to replay). */
+        Duration budget();
+    }
 }

@@ -3,6 +3,9 @@ package com.mp3converter.notification.messaging;
 import com.mp3converter.contracts.JobEvent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mp3converter.messaging.Deliveries;
+import com.mp3converter.messaging.RetryQueues;
+import com.mp3converter.messaging.RetryState;
+import com.mp3converter.notification.config.NotificationConfig;
 import com.mp3converter.messaging.TracedDelivery;
 import com.mp3converter.notification.service.NotificationService;
 import io.opentelemetry.api.trace.Tracer;
@@ -15,13 +18,15 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /**
- * "done" and "failed" events from our own quorum queue. Acked only after the email went out (or had
- * gone out before); requeued when SMTP stays down past the sender's retries (the broker's delivery
- * limit then dead-letters it); unreadable events go straight to the dead-letter queue.
+ * "done" and "failed" events from our own quorum queue. Acked once the email went out (or had gone out
+ * before), or once the event waits in a retry queue because SMTP or storage stayed out of reach past the
+ * in-process retries; dead-lettered when unreadable, or when its retry budget is spent.
  */
 @ApplicationScoped
 public class JobEventConsumer {
@@ -31,11 +36,15 @@ public class JobEventConsumer {
     private final MeterRegistry metrics;
     private final Tracer tracer;
     private final Deliveries deliveries;
+    private final RetryQueues retries;
+    private final Duration budget;
 
     JobEventConsumer(NotificationService notifications, ObjectMapper json, MeterRegistry metrics, Tracer tracer,
-                     Deliveries deliveries) {
+                     Deliveries deliveries, RetryQueues retries, NotificationConfig config) {
         this.notifications = notifications;
         this.deliveries = deliveries;
+        this.retries = retries;
+        this.budget = config.retry().budget();
         this.json = json;
         this.metrics = metrics;
         this.tracer = tracer;
@@ -67,11 +76,34 @@ public class JobEventConsumer {
                 Thread.currentThread().interrupt();
                 return deliveries.requeue(message, e);
             } catch (RuntimeException e) {
-                Log.warnf("Email for job %s not sent yet, requeueing: %s", event.jobId(), e.getMessage());
                 metrics.counter("notification.emails", "outcome", "failed", "kind", event.type().name()).increment();
-                return deliveries.requeue(message, e);
+                return retryLater(message, event, e);
             }
         });
+    }
+
+    private CompletionStage<Void> retryLater(Message<byte[]> message, JobEvent event, RuntimeException cause) {
+        RetryState state = RetryState.of(message).failedAgain(Instant.now());
+        if (state.budgetSpent(budget, Instant.now())) {
+            Log.errorf("Email for job %s given up after %s of failures, dead-lettered: %s", event.jobId(), budget, cause.getMessage());
+            return deliveries.deadLetter(message, cause);
+        }
+        Duration delay = retries.backoff(state.failures());
+        try {
+            retries.schedule(event.jobId(), message.getPayload(), state, delay);
+            Log.warnf("Email for job %s not sent yet (failure %d), retrying in %s: %s", event.jobId(), state.failures(), delay,
+                    cause.getMessage());
+            return deliveries.ack(message);
+        } catch (IOException brokerUnreachable) {
+            Log.warnf("Email for job %s: retry queue unreachable (%s); requeueing in %s", event.jobId(),
+                    brokerUnreachable.getMessage(), delay);
+            try {
+                Thread.sleep(delay.toMillis()); // so nothing spins
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            return deliveries.requeue(message, cause);
+        }
     }
 
     private static Map<String, Object> headers(Message<?> message) {

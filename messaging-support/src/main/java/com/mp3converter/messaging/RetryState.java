@@ -1,4 +1,4 @@
-package com.mp3converter.converter.messaging;
+package com.mp3converter.messaging;
 
 import io.smallrye.reactive.messaging.rabbitmq.IncomingRabbitMQMetadata;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -8,16 +8,16 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * How often a request has failed for reasons on our side, and since when; carried in its headers
- * through the retry queues, so it survives a restart of every converter.
+ * How often a message has failed for reasons on our side, and since when; carried in its headers
+ * through the retry queues, so it survives a restart of every consumer.
  */
-record RetryState(int failures, Instant failingSince) {
+public record RetryState(int failures, Instant failingSince) {
 
-    static final String FAILURES = "mp3converter-failures";
-    static final String FAILING_SINCE = "mp3converter-failing-since";
-    static final RetryState NONE = new RetryState(0, null);
+    public static final String FAILURES = "mp3converter-failures";
+    public static final String FAILING_SINCE = "mp3converter-failing-since";
+    public static final RetryState NONE = new RetryState(0, null);
 
-    static RetryState of(Message<?> message) {
+    public static RetryState of(Message<?> message) {
         return message.getMetadata(IncomingRabbitMQMetadata.class).map(m -> new RetryState(
                         m.getHeader(FAILURES, Number.class).map(Number::intValue).orElse(0),
                         m.getHeader(FAILING_SINCE, Number.class).map(n -> Instant.ofEpochMilli(n.longValue())).orElse(null)))
@@ -25,15 +25,15 @@ record RetryState(int failures, Instant failingSince) {
     }
 
     /** One more failure, now. */
-    RetryState failedAgain(Instant now) {
+    public RetryState failedAgain(Instant now) {
         return new RetryState(failures + 1, failingSince == null ? now : failingSince);
     }
 
-    boolean budgetSpent(Duration budget, Instant now) {
+    public boolean budgetSpent(Duration budget, Instant now) {
         return failingSince != null && failingSince.plus(budget).isBefore(now);
     }
 
-    Map<String, Object> headers() {
+    public Map<String, Object> headers() {
         return failingSince == null ? Map.of() : Map.of(FAILURES, failures, FAILING_SINCE, failingSince.toEpochMilli());
     }
 }

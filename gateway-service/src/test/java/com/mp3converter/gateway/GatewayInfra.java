@@ -45,6 +45,8 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
     static EmbeddedMongoProcess mongoServer;
     static MongoClient mongo;
     static TcpProxy rabbitProxy;
+    /** Between the gateway and MongoDB, to cut storage off. */
+    static TcpProxy mongoProxy;
     static Connection rabbit;
     static EllipticCurveJsonWebKey signingKey;
     static HttpServer httpServer;
@@ -61,6 +63,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             mongoServer = EmbeddedMongoProcess.start();
             String mongoUri = mongoServer.uri();
             mongo = MongoClients.create(mongoUri);
+            mongoProxy = new TcpProxy("127.0.0.1", mongoServer.port());
 
             rabbitProxy = new TcpProxy("127.0.0.1", 5672);
             ConnectionFactory factory = new ConnectionFactory();
@@ -104,7 +107,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             authProxy = new TcpProxy("127.0.0.1", httpServer.getAddress().getPort());
 
             Map<String, String> config = new HashMap<>();
-            config.put("quarkus.mongodb.connection-string", mongoUri);
+            config.put("quarkus.mongodb.connection-string", "mongodb://127.0.0.1:" + mongoProxy.port());
             config.put("rabbitmq-port", String.valueOf(rabbitProxy.port()));
             config.put("rabbitmq-exchange", EXCHANGE);
             config.put("mp.messaging.incoming.job-events.queue.name", "gw-test.job-events");
@@ -124,6 +127,7 @@ public class GatewayInfra implements QuarkusTestResourceLifecycleManager {
             httpServer.stop(0);
             rabbit.close();
             rabbitProxy.close();
+            mongoProxy.close();
             mongo.close();
             mongoServer.close();
         } catch (Exception ignored) {

@@ -529,6 +529,24 @@ class GatewayTest {
     }
 
     @Test
+    void storageOutOfReachAnswers503WithRetryAfterNot500() throws Exception {
+        String token = GatewayInfra.token();
+        GatewayInfra.mongoProxy.stop();
+        try {
+            given().auth().oauth2(token).get("/jobs").then().statusCode(503).header("Retry-After", notNullValue())
+                    .body("error", containsString("storage is unavailable"));
+        } finally {
+            GatewayInfra.mongoProxy.start();
+        }
+        given().auth().oauth2(token).get("/jobs").then().statusCode(200);
+    }
+
+    @Test
+    void aPageBeyondAnyListIsRefusedWith400() {
+        given().auth().oauth2(GatewayInfra.token()).get("/jobs?page=2147483647&size=2").then().statusCode(400);
+    }
+
+    @Test
     void jobUploadedWhileTheBrokerIsDownIsPublishedOnceWhenItReturns() throws Exception {
         String token = GatewayInfra.token();
         GatewayInfra.rabbitProxy.stop();

@@ -226,12 +226,13 @@ public class JobRepository {
         markDone(id, mp3Id, mp3Size, durationSeconds, at, true);
     }
 
-    public void markDone(String id, String mp3Id, long mp3Size, double durationSeconds, Instant at, boolean announced) {
-        jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.nin("status", JobStatus.DONE.name(), JobStatus.CANCELLED.name())),
+    /** False if the job is gone or ended already (DONE, or CANCELLED by its owner). */
+    public boolean markDone(String id, String mp3Id, long mp3Size, double durationSeconds, Instant at, boolean announced) {
+        return jobs.updateOne(Filters.and(Filters.eq("_id", id), Filters.nin("status", JobStatus.DONE.name(), JobStatus.CANCELLED.name())),
                 Updates.combine(Updates.set("status", JobStatus.DONE.name()), Updates.set("progress", 100),
                         Updates.set("mp3Id", mp3Id), Updates.set("mp3Size", mp3Size),
                         Updates.set("durationSeconds", durationSeconds), Updates.set("finishedAt", Date.from(at)),
-                        Updates.unset("reason"), Updates.set("published", announced)));
+                        Updates.unset("reason"), Updates.set("published", announced))).getModifiedCount() == 1;
     }
 
     public void markFailed(String id, String reason, Instant at) {

@@ -2,6 +2,7 @@ package com.mp3converter.gateway.rest;
 
 import com.mp3converter.gateway.http.ErrorBody;
 import com.mp3converter.gateway.service.ApiException;
+import com.mongodb.MongoException;
 import io.quarkus.logging.Log;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -16,6 +17,8 @@ import java.util.stream.Collectors;
  * with the same ErrorBody); no stack trace ever reaches a caller.
  */
 public class ErrorMapper {
+
+    private static final int STORAGE_RETRY_AFTER_SECONDS = 5;
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
@@ -40,6 +43,14 @@ public class ErrorMapper {
         int status = e.getResponse().getStatus();
         Response.Status known = Response.Status.fromStatusCode(status);
         return body(status, known == null ? "error" : known.getReasonPhrase().toLowerCase()).build();
+    }
+
+    /** Storage out of reach: a moment's wait, not our bug. */
+    @ServerExceptionMapper
+    public Response storageDown(MongoException e) {
+        Log.warnf("Request refused, storage unavailable: %s", e.getMessage());
+        return body(503, "storage is unavailable for a moment; please try again shortly").header("Retry-After", STORAGE_RETRY_AFTER_SECONDS)
+                .build();
     }
 
     @ServerExceptionMapper

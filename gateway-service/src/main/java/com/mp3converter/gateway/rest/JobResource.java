@@ -76,7 +76,7 @@ public class JobResource {
     @GET
     @Path("jobs")
     @Produces(MediaType.APPLICATION_JSON)
-    public JobPage list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+    public JobPage list(@QueryParam("page") @DefaultValue("0") @Min(0) @Max(1_000_000) int page,
                         @QueryParam("size") @DefaultValue("20") @Min(1) @Max(100) int size) {
         String owner = caller.getSubject();
         return new JobPage(jobs.list(owner, page, size).stream()

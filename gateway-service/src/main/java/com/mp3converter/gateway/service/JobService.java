@@ -107,7 +107,9 @@ public class JobService {
         for (Job earlier : jobs.findDoneOfVideo(job.owner(), job.sha256())) {
             Optional<GridFSFile> mp3 = earlier.options().equals(job.options()) ? storage.findMp3(earlier.mp3Id()) : Optional.empty();
             if (mp3.isPresent()) {
-                jobs.markDone(job.id(), earlier.mp3Id(), mp3.get().getLength(), earlier.durationSeconds(), Instant.now(), false);
+                if (!jobs.markDone(job.id(), earlier.mp3Id(), mp3.get().getLength(), earlier.durationSeconds(), Instant.now(), false)) {
+                    return Optional.empty(); // cancelled or deleted while arriving: the upload's completion answers that
+                }
                 Job done = jobs.find(job.id()).orElseThrow();
                 Log.infof("Job %s: the same video and options as job %s; DONE with its MP3", job.id(), earlier.id());
                 announceDone(done);

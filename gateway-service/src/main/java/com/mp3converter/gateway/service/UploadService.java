@@ -100,15 +100,19 @@ public class UploadService {
         try (TracedDelivery.LogContext log = TracedDelivery.LogContext.of(jobId)) {
             long started = System.nanoTime();
             VideoUpload out;
-            Job job;
             try {
                 out = storage.openVideoUpload(safeName, new Document("jobId", jobId)
                         .append("owner", uploader.userId()).append("originalFilename", safeName).append("container", container));
-                String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
-                job = Job.receiving(jobId, uploader.userId(), uploader.email(), safeName, container, out.getObjectId().toHexString(),
-                        knownOptions.conversion(), Instant.now(), traceId, HexFormat.of().formatHex(sha256().digest(head)));
-                jobs.submitArriving(job);
             } catch (MongoException storageDown) {
+                throw storageUnavailable(storageDown);
+            }
+            String traceId = span.getSpanContext().isValid() ? span.getSpanContext().getTraceId() : null;
+            Job job = Job.receiving(jobId, uploader.userId(), uploader.email(), safeName, container, out.getObjectId().toHexString(),
+                    knownOptions.conversion(), Instant.now(), traceId, HexFormat.of().formatHex(sha256().digest(head)));
+            try {
+                jobs.submitArriving(job);
+            } catch (MongoException storageDown) { // the upload's marker is kept alive and the job may be recorded: both go
+                ABORTS.execute(() -> dropQuietly(out, job, storageDown));
                 throw storageUnavailable(storageDown);
             }
             try {

@@ -42,9 +42,9 @@ public final class AudioTracks {
         for (int at = 0; at + 8 <= length; ) {
             long size = box(b, at, length);
             if (type(b, at).equals("moov")) {
-                return at + size <= length ? Optional.of(hasSoundTrack(b, at + 8, (int) (at + size))) : Optional.empty();
+                return size <= length - at ? Optional.of(hasSoundTrack(b, at + 8, (int) (at + size))) : Optional.empty();
             }
-            if (size < 8 || at + size > length) {
+            if (size > length - at) {
                 return Optional.empty(); // media data (or an index at the end) before any moov we can see
             }
             at += (int) size;
@@ -52,24 +52,37 @@ public final class AudioTracks {
         return Optional.empty();
     }
 
+    /** Every box is read once and lies inside its parent (a box that claims more is malformed): the walk ends. */
     private static boolean hasSoundTrack(byte[] b, int from, int to) {
-        for (int at = from; at + 8 <= to; at += (int) box(b, at, to)) {
+        for (int at = from; at + 8 <= to; ) {
+            int end = end(b, at, to);
             String type = type(b, at);
             if (type.equals("trak") || type.equals("mdia")) {
-                if (hasSoundTrack(b, at + 8, (int) (at + box(b, at, to)))) {
+                if (hasSoundTrack(b, at + 8, end)) {
                     return true;
                 }
-            } else if (type.equals("hdlr") && at + 20 <= to && new String(b, at + 16, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("soun")) {
+            } else if (type.equals("hdlr") && at + 20 <= end && new String(b, at + 16, 4, java.nio.charset.StandardCharsets.US_ASCII).equals("soun")) {
                 return true;
             }
+            at = end;
         }
         return false;
+    }
+
+    /** Where the box at {@code at} ends; malformed when it ends past {@code limit}. */
+    private static int end(byte[] b, int at, int limit) {
+        long size = box(b, at, limit);
+        if (size > limit - at) {
+            throw new IllegalArgumentException("box larger than its parent");
+        }
+        return at + (int) size;
     }
 
     private static long box(byte[] b, int at, int limit) {
         long size = u32(b, at);
         if (size == 1) {
-            size = (u32(b, at + 8) << 32) | u32(b, at + 12); // 64-bit size
+            need(at, 16, limit);
+            size = (u32(b, at + 8) << 32) | u32(b, at + 12); // 64-bit size (negative when its top bit is set)
         } else if (size == 0) {
             size = limit - at; // to the end
         }
@@ -90,56 +103,72 @@ public final class AudioTracks {
     // ---- Matroska / WebM: EBML elements of variable-length id and size --------------------------------
 
     private static Optional<Boolean> matroska(byte[] b, int length) {
-        int at = 0;
-        Element header = element(b, at);
-        at = header.dataAt() + (int) header.size(); // the EBML header
-        Element segment = element(b, at);
+        Element header = element(b, 0, length);
+        if (header.unknownSize() || header.size() > length - header.dataAt()) {
+            return Optional.empty();
+        }
+        Element segment = element(b, header.end(), length); // past the EBML header
         if (segment.id() != MATROSKA_SEGMENT) {
             return Optional.empty();
         }
-        for (at = segment.dataAt(); at < length; ) {
-            Element child = element(b, at);
-            if (child.id() == MATROSKA_CLUSTER || child.unknownSize()) {
-                return Optional.empty(); // media before the track list
+        for (int at = segment.dataAt(); at < length; ) {
+            Element child = element(b, at, length);
+            if (child.id() == MATROSKA_CLUSTER || child.unknownSize() || child.size() > length - child.dataAt()) {
+                return Optional.empty(); // media before the track list, or a list longer than the head
             }
             if (child.id() == MATROSKA_TRACKS) {
-                return child.dataAt() + child.size() <= length
-                        ? Optional.of(hasAudioEntry(b, child.dataAt(), (int) (child.dataAt() + child.size()))) : Optional.empty();
+                return Optional.of(hasAudioEntry(b, child.dataAt(), child.end()));
             }
-            at = child.dataAt() + (int) child.size();
+            at = child.end();
         }
         return Optional.empty();
     }
 
+    /** Every element lies inside its parent and the walk moves forward on each: it ends. */
     private static boolean hasAudioEntry(byte[] b, int from, int to) {
         for (int at = from; at < to; ) {
-            Element entry = element(b, at);
-            int end = entry.dataAt() + (int) entry.size();
+            Element entry = within(element(b, at, to), to);
             if (entry.id() == MATROSKA_TRACK_ENTRY) {
-                for (int in = entry.dataAt(); in < end; ) {
-                    Element field = element(b, in);
-                    if (field.id() == MATROSKA_TRACK_TYPE && b[field.dataAt() + (int) field.size() - 1] == MATROSKA_AUDIO) {
+                for (int in = entry.dataAt(); in < entry.end(); ) {
+                    Element field = within(element(b, in, entry.end()), entry.end());
+                    if (field.id() == MATROSKA_TRACK_TYPE && field.size() > 0 && b[field.end() - 1] == MATROSKA_AUDIO) {
                         return true;
                     }
-                    in = field.dataAt() + (int) field.size();
+                    in = field.end();
                 }
             }
-            at = end;
+            at = entry.end();
         }
         return false;
     }
 
     private record Element(int id, long size, int dataAt, boolean unknownSize) {
+        /** Where the element ends; only meaningful once its size is known to fit (see {@link #within}). */
+        int end() {
+            return (int) Math.min(Integer.MAX_VALUE, dataAt + size);
+        }
     }
 
-    private static Element element(byte[] b, int at) {
+    private static Element within(Element element, int limit) {
+        if (element.unknownSize() || element.size() > limit - element.dataAt()) {
+            throw new IllegalArgumentException("element larger than its parent");
+        }
+        return element;
+    }
+
+    private static Element element(byte[] b, int at, int limit) {
+        if (at >= limit) {
+            throw new IllegalArgumentException("element past its parent");
+        }
         int idLength = vintLength(b[at]);
+        need(at, idLength + 1, limit);
         int id = 0;
         for (int i = 0; i < idLength; i++) {
             id = (id << 8) | (b[at + i] & 0xff);
         }
         int sizeAt = at + idLength;
         int sizeLength = vintLength(b[sizeAt]);
+        need(sizeAt, sizeLength, limit);
         long size = b[sizeAt] & (0xff >> sizeLength);
         boolean allOnes = size == (0xff >> sizeLength);
         for (int i = 1; i < sizeLength; i++) {
@@ -147,6 +176,13 @@ public final class AudioTracks {
             allOnes &= (b[sizeAt + i] & 0xff) == 0xff;
         }
         return new Element(id, size, sizeAt + sizeLength, allOnes);
+    }
+
+    /** Refuses to read {@code n} bytes at {@code at} when they reach past {@code limit}. */
+    private static void need(int at, int n, int limit) {
+        if (n > limit - at) {
+            throw new IllegalArgumentException("truncated");
+        }
     }
 
     private static int vintLength(byte first) {

@@ -1,5 +1,8 @@
 package com.mp3converter.auth.service;
 
+import com.mp3converter.auth.config.AuthConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -30,15 +33,26 @@ public class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    /** What a caller refused a turn to hash is told to wait: a burst of sign-ins lasts about this long. */
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final String PREFIX = "$argon2id$v=19$m=%d,t=%d,p=%d$".formatted(MEMORY_KIB, ITERATIONS, PARALLELISM);
+
+    private final SecureRandom random = new SecureRandom();
     /**
      * Each hash takes its memory and a core for a moment: a burst of logins must queue, not run all at once
      * (50 parallel logins ran a 256 MB heap out of memory). More at a time would not finish sooner.
      */
-    private static final Semaphore HASHING = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()), true);
-    private static final long HASHING_QUEUE_SECONDS = 20;
-    private static final String PREFIX = "$argon2id$v=19$m=%d,t=%d,p=%d$".formatted(MEMORY_KIB, ITERATIONS, PARALLELISM);
+    private final Semaphore turns;
+    private final AuthConfig.Hashing config;
+    private final Counter hashes;
 
-    private final SecureRandom random = new SecureRandom();
+    PasswordHasher(AuthConfig config, MeterRegistry metrics) {
+        this.config = config.hashing();
+        this.turns = new Semaphore(this.config.atOnce().orElse(Math.max(1, Runtime.getRuntime().availableProcessors())), true);
+        this.hashes = Counter.builder("auth.password.hashes")
+                .description("Argon2id computations: hashes made and hashes checked, decoys included")
+                .register(metrics);
+    }
 
     /**
      * Verified against when the user does not exist, to equalise timing: today's parameters with random salt
@@ -85,26 +99,44 @@ public class PasswordHasher {
         return false;
     }
 
+    /** No turn to hash within {@code auth.hashing.queue-wait}: 503 with Retry-After; the password was not checked. */
+    public static final class HashQueueFull extends ApiException {
+        HashQueueFull(String message, Duration retryAfter, Limit limit) {
+            super(503, message, retryAfter, limit);
+        }
+    }
+
+    /** Holds every free turn to hash, as a burst would (tests of the queue's deadline); returns how many it took. */
+    int takeAllTurns() {
+        return turns.drainPermits();
+    }
+
+    void giveBackTurns(int taken) {
+        turns.release(taken);
+    }
+
     private byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;
     }
 
-    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
+    private byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
                                  int length) {
         try {
-            if (!HASHING.tryAcquire(HASHING_QUEUE_SECONDS, TimeUnit.SECONDS)) {
-                throw new ApiException(503, "too many sign-ins at once; try again in a few seconds", Duration.ofSeconds(5));
+            if (!turns.tryAcquire(config.queueWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new HashQueueFull("too many sign-ins at once; try again in a few seconds", BUSY_RETRY_AFTER,
+                        new ApiException.Limit("auth.hashing.queue-wait", config.queueWait().toMillis()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while waiting to check the password", Duration.ofSeconds(5));
+            throw new HashQueueFull("interrupted while waiting to check the password", BUSY_RETRY_AFTER, null);
         }
         try {
+            hashes.increment();
             return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
         } finally {
-            HASHING.release();
+            turns.release();
         }
     }
 

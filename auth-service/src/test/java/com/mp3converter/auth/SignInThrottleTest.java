@@ -48,7 +48,7 @@ class SignInThrottleTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("auth.login.initial-lock", "PT30S", "auth.login.max-lock", "PT1M",
-                    "auth.hashing.queue-wait", "PT5S");
+                    "auth.hashing.queue-wait", "PT5S", "auth.hashing.at-once", "2", "auth.hashing.max-waiting", "4");
         }
     }
 
@@ -192,6 +192,28 @@ class SignInThrottleTest {
         signIn(owner, PASSWORD, from).then().statusCode(200);
     }
 
+    @Test
+    void beyondTheCallersAllowedToWaitForAHashTheRestAreRefusedAtOnce() throws Exception {
+        String owner = newUser();
+        int maxWaiting = config.hashing().maxWaiting();
+        int taken = HashTurns.takeAll(hasher);
+        List<String> refusals;
+        try {
+            refusals = inParallel(maxWaiting + 3, i -> {
+                Response response = signIn(owner, PASSWORD, newAddress());
+                assertThat(response.statusCode()).isEqualTo(503);
+                assertThat(response.header("Retry-After")).isNotBlank();
+                return response.jsonPath().getString("limit.name");
+            });
+        } finally {
+            HashTurns.giveBack(hasher, taken);
+        }
+        assertThat(refusals).containsOnly("auth.hashing.queue-wait", "auth.hashing.max-waiting");
+        assertThat(refusals.stream().filter("auth.hashing.queue-wait"::equals).count())
+                .as("callers that waited for a turn").isLessThanOrEqualTo(maxWaiting);
+        assertThat(refusals).contains("auth.hashing.max-waiting");
+    }
+
     private double hashes() {
         return metrics.get("auth.password.hashes").counter().count();
     }
@@ -210,11 +232,11 @@ class SignInThrottleTest {
     }
 
     /** Runs n calls at once (all released together) and returns their results in order. */
-    private static List<Integer> inParallel(int n, java.util.function.IntFunction<Integer> call) throws Exception {
+    private static <T> List<T> inParallel(int n, java.util.function.IntFunction<T> call) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {
             java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-            List<Future<Integer>> results = new ArrayList<>();
+            List<Future<T>> results = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 int index = i;
                 results.add(pool.submit(() -> {
@@ -223,8 +245,8 @@ class SignInThrottleTest {
                 }));
             }
             start.countDown();
-            List<Integer> statuses = new ArrayList<>();
-            for (Future<Integer> result : results) {
+            List<T> statuses = new ArrayList<>();
+            for (Future<T> result : results) {
                 statuses.add(result.get(60, java.util.concurrent.TimeUnit.SECONDS));
             }
             return statuses;

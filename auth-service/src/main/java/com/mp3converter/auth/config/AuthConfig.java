@@ -93,6 +93,12 @@ public interface AuthConfig {
          * of sign-ins times out at the gateway and opens its circuit breaker for everyone.
          */
         Duration queueWait();
+
+        /**
+         * Callers that may wait for a turn at once; one more is answered 503 at once. Bounds the request threads
+         * a burst can hold (each waits up to {@link #queueWait()}).
+         */
+        int maxWaiting();
     }
 
     interface Seed {

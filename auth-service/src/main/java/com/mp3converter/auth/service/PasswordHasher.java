@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Argon2id, stored in the PHC string format so the parameters travel with each hash: a hash made with
@@ -43,6 +44,7 @@ public class PasswordHasher {
      * (50 parallel logins ran a 256 MB heap out of memory). More at a time would not finish sooner.
      */
     private final Semaphore turns;
+    private final AtomicInteger waiting = new AtomicInteger();
     private final AuthConfig.Hashing config;
     private final Counter hashes;
 
@@ -122,7 +124,29 @@ public class PasswordHasher {
     }
 
     private byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
-                                 int length) {
+                          int length) {
+        takeTurn();
+        try {
+            hashes.increment();
+            return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            turns.release();
+        }
+    }
+
+    /**
+     * Waits for a turn to hash, at most {@code queue-wait}; with {@code max-waiting} callers already waiting,
+     * refuses at once, so a burst holds a bounded number of request threads instead of all of them.
+     */
+    private void takeTurn() {
+        if (turns.tryAcquire()) {
+            return;
+        }
+        if (waiting.incrementAndGet() > config.maxWaiting()) {
+            waiting.decrementAndGet();
+            throw new HashQueueFull("too many sign-ins at once; try again in a few seconds", BUSY_RETRY_AFTER,
+                    new ApiException.Limit("auth.hashing.max-waiting", config.maxWaiting()));
+        }
         try {
             if (!turns.tryAcquire(config.queueWait().toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new HashQueueFull("too many sign-ins at once; try again in a few seconds", BUSY_RETRY_AFTER,
@@ -131,12 +155,8 @@ public class PasswordHasher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new HashQueueFull("interrupted while waiting to check the password", BUSY_RETRY_AFTER, null);
-        }
-        try {
-            hashes.increment();
-            return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
         } finally {
-            turns.release();
+            waiting.decrementAndGet();
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 @ConfigMapping(prefix = "auth")
 public interface AuthConfig {
@@ -15,6 +16,8 @@ public interface AuthConfig {
     Login login();
 
     Registration registration();
+
+    Hashing hashing();
 
     Seed seed();
 
@@ -41,20 +44,61 @@ public interface AuthConfig {
         Optional<List<String>> additionalPublicKeys();
     }
 
+    /**
+     * Sign-in throttling, counted per (account, client address) and per client address; see
+     * {@code service.Throttles} for why the account alone is not a dimension.
+     */
     interface Login {
-        /** Consecutive failures allowed for one account before attempts are slowed. */
+        /**
+         * Failed sign-ins allowed for one account from one client address; the attempt that reaches this count
+         * locks that pair.
+         */
         int freeAttempts();
+
+        /**
+         * Failed sign-ins allowed from one client address, whatever the accounts; past it the address is locked
+         * the same way, so one address cannot guess across many accounts.
+         */
+        int clientFreeAttempts();
 
         /** Lock after the first failure past the free attempts; doubles with each further failure. */
         Duration initialLock();
 
         /** Upper bound of the lock, so an attacker can never lock a user out for long. */
         Duration maxLock();
+
+        /** A count is forgotten once no failure was counted for this long. */
+        Duration forgetAfter();
     }
 
     interface Registration {
         /** Whether anyone may register with POST /users; when false only an admin token may. */
         boolean selfService();
+
+        /** Registrations one client address may attempt per {@link #window()} (admins are not counted). */
+        int perClient();
+
+        /** The fixed window {@link #perClient()} counts in. */
+        Duration window();
+    }
+
+    /** The password-hash work queue (Argon2id: memory and a core per hash). */
+    interface Hashing {
+        /** Hashes computed at once; unset: one per core. */
+        OptionalInt atOnce();
+
+        /**
+         * How long a sign-in or registration waits for its turn to hash before it is answered 503 with
+         * Retry-After. Must stay well below the gateway's timeout for calls to auth-service (10 s), or a burst
+         * of sign-ins times out at the gateway and opens its circuit breaker for everyone.
+         */
+        Duration queueWait();
+
+        /**
+         * Callers that may wait for a turn at once; one more is answered 503 at once. Bounds the request threads
+         * a burst can hold (each waits up to {@link #queueWait()}).
+         */
+        int maxWaiting();
     }
 
     interface Seed {

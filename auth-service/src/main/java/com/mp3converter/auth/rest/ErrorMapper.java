@@ -1,5 +1,6 @@
 package com.mp3converter.auth.rest;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.mp3converter.auth.repository.StorageUnavailableException;
 import com.mp3converter.auth.service.ApiException;
 import io.quarkus.logging.Log;
@@ -14,17 +15,20 @@ import java.util.stream.Collectors;
 /** The one place that turns failures into JSON error bodies; no stack trace ever reaches a caller. */
 public class ErrorMapper {
 
-    public record ErrorBody(int status, String error) {
+    /** {"status": 429, "error": "...", "limit": {"name": "auth.login.free-attempts", "max": 5}}; no limit, no field. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ErrorBody(int status, String error, ApiException.Limit limit) {
     }
 
     @ServerExceptionMapper
     public Response api(ApiException e) {
-        Response.ResponseBuilder response = body(e.status(), e.getMessage());
+        Response.ResponseBuilder response = Response.status(e.status()).type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody(e.status(), e.getMessage(), e.limit()));
         if (e.status() == 401) {
             response.header("WWW-Authenticate", "Basic realm=\"mp3converter\"");
         }
         if (e.retryAfter() != null) {
-            response.header("Retry-After", e.retryAfter().toSeconds());
+            response.header("Retry-After", Math.max(1, e.retryAfter().toSeconds()));
         }
         return response.build();
     }
@@ -58,7 +62,7 @@ public class ErrorMapper {
     }
 
     private static Response.ResponseBuilder body(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(status, message));
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(status, message, null));
     }
 
     private static String lastNode(String path) {

@@ -3,10 +3,12 @@ package com.mp3converter.auth.rest;
 import com.mp3converter.auth.service.ApiException;
 import com.mp3converter.auth.service.LoginService;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
@@ -26,9 +28,9 @@ public class LoginResource {
     @POST
     @Blocking
     @Produces(MediaType.TEXT_PLAIN)
-    public String login(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+    public String login(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context HttpServerRequest request) {
         BasicCredentials credentials = BasicCredentials.parse(authorization);
-        return loginService.login(credentials.email(), credentials.password());
+        return loginService.login(credentials.email(), credentials.password(), ClientAddress.of(request));
     }
 
     record BasicCredentials(String email, String password) {

@@ -4,6 +4,7 @@ import com.mp3converter.auth.repository.User;
 import com.mp3converter.auth.service.TokenService;
 import com.mp3converter.auth.service.UserService;
 import io.smallrye.common.annotation.Blocking;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Email;
 import jakarta.validation.constraints.NotBlank;
@@ -14,6 +15,7 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -48,10 +50,12 @@ public class UserResource {
     @POST
     @Blocking
     public Response register(@Valid @NotNull RegisterUser request,
-                             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization) {
+                             @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                             @Context HttpServerRequest http) {
         boolean callerIsAdmin = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)
                 && tokens.isAdminToken(authorization.substring(7).trim());
-        User user = userService.register(request.email(), request.password(), request.admin(), callerIsAdmin);
+        User user = userService.register(request.email(), request.password(), request.admin(), callerIsAdmin,
+                ClientAddress.of(http));
         return Response.created(URI.create("/users/" + user.id())).entity(UserView.of(user)).build();
     }
 }

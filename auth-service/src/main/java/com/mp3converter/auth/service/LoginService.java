@@ -1,25 +1,21 @@
 package com.mp3converter.auth.service;
 
-import com.mp3converter.auth.config.AuthConfig;
-import com.mp3converter.auth.repository.LoginThrottleRepository;
+import com.mp3converter.auth.repository.StorageUnavailableException;
 import com.mp3converter.auth.repository.User;
 import com.mp3converter.auth.repository.UserRepository;
-import io.quarkus.logging.Log;
-import io.quarkus.scheduler.Scheduled;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Checks credentials. Unknown email and wrong password take the same path (a decoy hash is verified
- * for unknown users) and give the same answer. Failures are counted per attempted email; past the
- * free attempts each failure locks that email for a doubling time capped at {@code max-lock}, so a
- * lock always expires. A hash made with older parameters is replaced at the user's next sign-in.
+ * for unknown users) and give the same answer. Every attempt is counted as a failure before its hash is
+ * checked, and taken back only once it proved right or was never checked ({@link Throttles} says how and
+ * why per account and client address). A hash made with older parameters is replaced at the user's next
+ * sign-in.
  */
 @ApplicationScoped
 public class LoginService {
@@ -27,64 +23,60 @@ public class LoginService {
     static final String BAD_CREDENTIALS = "invalid email or password";
 
     private final UserRepository users;
-    private final LoginThrottleRepository throttle;
+    private final Throttles throttles;
     private final PasswordHasher hasher;
     private final TokenService tokens;
-    private final AuthConfig.Login policy;
     private final MeterRegistry metrics;
 
-    LoginService(UserRepository users, LoginThrottleRepository throttle, PasswordHasher hasher, TokenService tokens,
-                 AuthConfig config, MeterRegistry metrics) {
-        this.metrics = metrics;
+    LoginService(UserRepository users, Throttles throttles, PasswordHasher hasher, TokenService tokens,
+                 MeterRegistry metrics) {
         this.users = users;
-        this.throttle = throttle;
+        this.throttles = throttles;
         this.hasher = hasher;
         this.tokens = tokens;
-        this.policy = config.login();
+        this.metrics = metrics;
     }
 
-    /** Returns a signed JWT or throws 401 (bad credentials) or 429 (locked for a while). */
-    public String login(String email, String password) {
+    /**
+     * Returns a signed JWT or throws 401 (bad credentials), 429 (this account from this address, or this address,
+     * locked for a while) or 503 (no turn to hash in time).
+     */
+    public String login(String email, String password, String client) {
         String key = email.trim().toLowerCase(Locale.ROOT);
-        Optional<Instant> blockedUntil = throttle.blockedUntil(key).filter(Instant.now()::isBefore);
-        if (blockedUntil.isPresent()) {
+        try {
+            throttles.admitSignIn(key, client);
+        } catch (ApiException locked) {
             metrics.counter("auth.logins", "outcome", "locked").increment();
-            throw tooManyAttempts(blockedUntil.get());
+            throw locked;
         }
-        Optional<User> user = users.findByEmail(key);
-        boolean valid = user.map(u -> hasher.verify(password, u.passwordHash())).orElseGet(() -> hasher.verifyDecoy(password));
+        Optional<User> user;
+        boolean valid;
+        try {
+            user = users.findByEmail(key);
+            valid = user.map(u -> hasher.verify(password, u.passwordHash())).orElseGet(() -> hasher.verifyDecoy(password));
+        } catch (PasswordHasher.HashQueueFull | StorageUnavailableException e) {
+            throttles.notChecked(key, client);
+            metrics.counter("auth.logins", "outcome", "busy").increment();
+            throw e;
+        }
         if (!valid) {
-            int failures = throttle.recordFailure(key);
-            if (failures >= policy.freeAttempts()) {
-                Instant until = Instant.now().plus(lockFor(failures));
-                throttle.block(key, until);
-                Log.infof("Login for an account failed %d times in a row; locked until %s", failures, until);
-            }
             metrics.counter("auth.logins", "outcome", "failed").increment();
             throw new ApiException(401, BAD_CREDENTIALS);
         }
-        throttle.reset(key);
-        if (!hasher.isCurrent(user.get().passwordHash())) {
-            users.updatePasswordHash(user.get().id(), hasher.hash(password));
-        }
+        throttles.signedIn(key, client);
+        upgradeHash(user.get(), password);
         metrics.counter("auth.logins", "outcome", "ok").increment();
         return tokens.issue(user.get());
     }
 
-    /** initial-lock * 2^(failures - free attempts), capped at max-lock. */
-    Duration lockFor(int failures) {
-        int doublings = Math.min(failures - policy.freeAttempts(), 30);
-        Duration lock = policy.initialLock().multipliedBy(1L << doublings);
-        return lock.compareTo(policy.maxLock()) > 0 ? policy.maxLock() : lock;
-    }
-
-    private static ApiException tooManyAttempts(Instant until) {
-        Duration wait = Duration.between(Instant.now(), until).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-        return new ApiException(429, "too many failed attempts; try again later", wait);
-    }
-
-    @Scheduled(every = "1h", delayed = "1m")
-    void forgetOldFailures() {
-        throttle.purgeStale();
+    private void upgradeHash(User user, String password) {
+        if (hasher.isCurrent(user.passwordHash())) {
+            return;
+        }
+        try {
+            users.updatePasswordHash(user.id(), hasher.hash(password));
+        } catch (PasswordHasher.HashQueueFull busy) {
+            Log.debug("No turn to re-hash a password with today's parameters; it is done at a later sign-in");
+        }
     }
 }

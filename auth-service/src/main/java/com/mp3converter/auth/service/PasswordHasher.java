@@ -1,5 +1,8 @@
 package com.mp3converter.auth.service;
 
+import com.mp3converter.auth.config.AuthConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
@@ -11,6 +14,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Argon2id, stored in the PHC string format so the parameters travel with each hash: a hash made with
@@ -30,15 +34,27 @@ public class PasswordHasher {
     private static final int HASH_BYTES = 32;
     private static final Base64.Encoder B64 = Base64.getEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getDecoder();
+    /** What a caller refused a turn to hash is told to wait: a burst of sign-ins lasts about this long. */
+    private static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final String PREFIX = "$argon2id$v=19$m=%d,t=%d,p=%d$".formatted(MEMORY_KIB, ITERATIONS, PARALLELISM);
+
+    private final SecureRandom random = new SecureRandom();
     /**
      * Each hash takes its memory and a core for a moment: a burst of logins must queue, not run all at once
      * (50 parallel logins ran a 256 MB heap out of memory). More at a time would not finish sooner.
      */
-    private static final Semaphore HASHING = new Semaphore(Math.max(1, Runtime.getRuntime().availableProcessors()), true);
-    private static final long HASHING_QUEUE_SECONDS = 20;
-    private static final String PREFIX = "$argon2id$v=19$m=%d,t=%d,p=%d$".formatted(MEMORY_KIB, ITERATIONS, PARALLELISM);
+    private final Semaphore turns;
+    private final AtomicInteger waiting = new AtomicInteger();
+    private final AuthConfig.Hashing config;
+    private final Counter hashes;
 
-    private final SecureRandom random = new SecureRandom();
+    PasswordHasher(AuthConfig config, MeterRegistry metrics) {
+        this.config = config.hashing();
+        this.turns = new Semaphore(this.config.atOnce().orElse(Math.max(1, Runtime.getRuntime().availableProcessors())), true);
+        this.hashes = Counter.builder("auth.password.hashes")
+                .description("Argon2id computations: hashes made and hashes checked, decoys included")
+                .register(metrics);
+    }
 
     /**
      * Verified against when the user does not exist, to equalise timing: today's parameters with random salt
@@ -85,26 +101,62 @@ public class PasswordHasher {
         return false;
     }
 
+    /** No turn to hash within {@code auth.hashing.queue-wait}: 503 with Retry-After; the password was not checked. */
+    public static final class HashQueueFull extends ApiException {
+        HashQueueFull(String message, Duration retryAfter, Limit limit) {
+            super(503, message, retryAfter, limit);
+        }
+    }
+
+    /** Holds every free turn to hash, as a burst would (tests of the queue's deadline); returns how many it took. */
+    int takeAllTurns() {
+        return turns.drainPermits();
+    }
+
+    void giveBackTurns(int taken) {
+        turns.release(taken);
+    }
+
     private byte[] randomBytes(int length) {
         byte[] bytes = new byte[length];
         random.nextBytes(bytes);
         return bytes;
     }
 
-    private static byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
-                                 int length) {
+    private byte[] argon2(String password, byte[] salt, int memoryKib, int iterations, int parallelism,
+                          int length) {
+        takeTurn();
         try {
-            if (!HASHING.tryAcquire(HASHING_QUEUE_SECONDS, TimeUnit.SECONDS)) {
-                throw new ApiException(503, "too many sign-ins at once; try again in a few seconds", Duration.ofSeconds(5));
+            hashes.increment();
+            return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
+        } finally {
+            turns.release();
+        }
+    }
+
+    /**
+     * Waits for a turn to hash, at most {@code queue-wait}; with {@code max-waiting} callers already waiting,
+     * refuses at once, so a burst holds a bounded number of request threads instead of all of them.
+     */
+    private void takeTurn() {
+        if (turns.tryAcquire()) {
+            return;
+        }
+        if (waiting.incrementAndGet() > config.maxWaiting()) {
+            waiting.decrementAndGet();
+            throw new HashQueueFull("too many sign-ins at once; try again in a few seconds", BUSY_RETRY_AFTER,
+                    new ApiException.Limit("auth.hashing.max-waiting", config.maxWaiting()));
+        }
+        try {
+            if (!turns.tryAcquire(config.queueWait().toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new HashQueueFull("too many sign-ins at once; try again in a few seconds", BUSY_RETRY_AFTER,
+                        new ApiException.Limit("auth.hashing.queue-wait", config.queueWait().toMillis()));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(503, "interrupted while waiting to check the password", Duration.ofSeconds(5));
-        }
-        try {
-            return argon2Now(password, salt, memoryKib, iterations, parallelism, length);
+            throw new HashQueueFull("interrupted while waiting to check the password", BUSY_RETRY_AFTER, null);
         } finally {
-            HASHING.release();
+            waiting.decrementAndGet();
         }
     }
 

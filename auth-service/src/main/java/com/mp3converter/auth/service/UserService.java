@@ -16,30 +16,44 @@ public class UserService {
 
     private final UserRepository users;
     private final PasswordHasher hasher;
+    private final Throttles throttles;
     private final AuthConfig config;
 
-    UserService(UserRepository users, PasswordHasher hasher, AuthConfig config) {
+    UserService(UserRepository users, PasswordHasher hasher, Throttles throttles, AuthConfig config) {
         this.users = users;
         this.hasher = hasher;
+        this.throttles = throttles;
         this.config = config;
     }
 
     /**
      * Registers a user (email and password already validated by the resource). Only admins may
-     * register when self-service is off, and only admins may create admins.
+     * register when self-service is off, and only admins may create admins. Others are counted per client
+     * address first (429 past {@code auth.registration.per-client}), and a taken email is answered 409 before
+     * any hash is computed: neither costs the hash queue anything.
      */
-    public User register(String email, String password, boolean asAdmin, boolean callerIsAdmin) {
+    public User register(String email, String password, boolean asAdmin, boolean callerIsAdmin, String client) {
         if (!config.registration().selfService() && !callerIsAdmin) {
             throw new ApiException(403, "registration is closed; ask an administrator");
         }
         if (asAdmin && !callerIsAdmin) {
             throw new ApiException(403, "only an administrator may create administrators");
         }
+        if (!callerIsAdmin) {
+            throttles.admitRegistration(client);
+        }
         String normalized = email.trim().toLowerCase(Locale.ROOT);
-        User user = users.insert(normalized, hasher.hash(password), asAdmin)
-                .orElseThrow(() -> new ApiException(409, "a user with this email already exists"));
+        if (users.findByEmail(normalized).isPresent()) {
+            throw emailTaken();
+        }
+        // Two registrations of one new email at once both get here; the unique index lets one in.
+        User user = users.insert(normalized, hasher.hash(password), asAdmin).orElseThrow(UserService::emailTaken);
         Log.infof("Registered user %s", user.id());
         return user;
+    }
+
+    private static ApiException emailTaken() {
+        return new ApiException(409, "a user with this email already exists");
     }
 
     void seed(@Observes StartupEvent start) {

@@ -293,8 +293,8 @@ class AbuseTest {
     @Order(8)
     void sixtyUploadsAtOnceAreAllTakenInTurnAndConverted() throws Exception {
         awaitNoJobInFlight();
-        int users = 2;
-        int perUser = 30; // within a user's 50 active jobs
+        int users = 15;
+        int perUser = Pipeline.UPLOADS_PER_USER_AT_ONCE; // each user's uploads at once; the crowd's far past the turns
         Path clip = Media.mp4(30);
         // Every body stops after its first 600 KB (two chunks: the upload is being stored) until all 60 got that
         // far, or for 5 s: uploads the gateway lets in all hold their memory at once. Before uploads took turns,

@@ -54,6 +54,15 @@ final class Pipeline implements AutoCloseable {
     static final long UPLOAD_MAX_BYTES = 24L * 1024 * 1024;
     /** Above the services' 5 s MongoDB server-selection timeout, so a storage hiccup is not taken for a stalled client. */
     static final int IDLE_TIMEOUT_SECONDS = 8;
+    /** The slowest upload the gateway takes (its default), averaged over a window shortened so SlowClientsTest waits seconds. */
+    static final long UPLOAD_MIN_BYTES_PER_SECOND = 64 * 1024;
+    static final int UPLOAD_RATE_WINDOW_SECONDS = 5;
+    /** A download whose reader takes nothing for this long is cut off (production: 30 s). */
+    static final int DOWNLOAD_STALL_SECONDS = 5;
+    /** Uploads one user may send at once (the gateway's default). */
+    static final int UPLOADS_PER_USER_AT_ONCE = 4;
+    /** Event streams one user may hold open (the gateway's default). */
+    static final int EVENT_STREAMS_PER_USER = 5;
     static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(16);
     /** The one-click links' key, shared by the gateway and the notifiers. */
     static final String DOWNLOAD_LINK_KEY = "e2e-download-link-key-" + java.util.UUID.randomUUID();
@@ -127,6 +136,11 @@ final class Pipeline implements AutoCloseable {
         // Every client of the suites is 127.0.0.1: the per-address sign-in and sign-up throttles would take the whole
         // suite for one guesser (auth-service's SignInThrottleTest proves them with addresses of their own).
         env.put("LOGIN_CLIENT_FREE_ATTEMPTS", "1000");
+        env.put("UPLOAD_MIN_BYTES_PER_SECOND", String.valueOf(UPLOAD_MIN_BYTES_PER_SECOND));
+        env.put("GATEWAY_UPLOAD_RATE_WINDOW", "PT" + UPLOAD_RATE_WINDOW_SECONDS + "S");
+        env.put("GATEWAY_DOWNLOAD_STALL_TIMEOUT", "PT" + DOWNLOAD_STALL_SECONDS + "S");
+        env.put("GATEWAY_DOWNLOAD_RATE_GRACE", "PT" + DOWNLOAD_STALL_SECONDS + "S");
+        env.put("GATEWAY_EVENTS_STREAMS_PER_USER", String.valueOf(EVENT_STREAMS_PER_USER));
         env.put("REGISTRATIONS_PER_CLIENT", "1000");
         env.put("ORPHAN_CHUNK_SWEEP_EVERY", "2s");
         env.putAll(extraEnv);

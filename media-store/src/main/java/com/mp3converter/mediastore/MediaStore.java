@@ -139,8 +139,23 @@ public class MediaStore {
     private final GridFSBucket videos;
     private final GridFSBucket mp3s;
     private final Arrivals arrivals;
+    private final Duration uploadStallLimit;
 
-    MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+    private static final String UPLOAD_STALL_LIMIT = "PT10M";
+
+    MediaStore(MongoClient mongo, String database) {
+        this(mongo, database, Duration.parse(UPLOAD_STALL_LIMIT));
+    }
+
+    /**
+     * @param uploadStallLimit an open upload nobody wrote to for this long is abandoned: its marker is no longer kept
+     *                         alive, so readers give up on it and its chunks are swept. Longer than any pause of a
+     *                         running upload (the gateway's idle timeout cuts a silent client off well before).
+     */
+    @jakarta.inject.Inject
+    MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database,
+               @ConfigProperty(name = "media-store.upload-stall-limit", defaultValue = UPLOAD_STALL_LIMIT) Duration uploadStallLimit) {
+        this.uploadStallLimit = uploadStallLimit;
         this.db = mongo.getDatabase(database);
         this.videos = GridFSBuckets.create(db, VIDEOS);
         this.mp3s = GridFSBuckets.create(db, MP3S);
@@ -160,8 +175,7 @@ public class MediaStore {
     public VideoUpload openVideoUpload(String filename, Document metadata) {
         GridFSUploadStream target = videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
                 .metadata(metadata));
-        arrivals.started(target.getObjectId());
-        return new VideoUpload(target, CHUNK_BYTES, new VideoUpload.Ending() {
+        VideoUpload upload = new VideoUpload(target, CHUNK_BYTES, new VideoUpload.Ending() {
             @Override
             public void completed(ObjectId id, Document lastMetadata) {
                 if (!lastMetadata.isEmpty()) {
@@ -181,6 +195,8 @@ public class MediaStore {
                 }
             }
         });
+        arrivals.started(target.getObjectId(), () -> upload.wroteWithin(uploadStallLimit));
+        return upload;
     }
 
     /**
@@ -355,11 +371,13 @@ public class MediaStore {
     /**
      * Removes chunks of both buckets that no files document owns and that nobody has written to since
      * {@code idleSince}: an upload still running writes a chunk every few hundred KB, an abandoned one
-     * stopped. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
+     * stopped; and an upload whose marker is fresh (still written to, however slowly) is skipped, however long ago its
+     * last chunk was written. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
      * Safe to run from several processes at once: each deletion is rechecked just before it is made.
      */
     public int deleteAbandonedChunks(Instant idleSince) {
         ObjectId cutoff = new ObjectId(Date.from(idleSince));
+        Set<ObjectId> stillArriving = arrivals.alive(); // however slowly: their marker is kept alive while written to
         int deleted = 0;
         for (String bucket : List.of(VIDEOS, MP3S)) {
             MongoCollection<Document> files = files(bucket);
@@ -367,7 +385,7 @@ public class MediaStore {
             // Two index-only listings and a set difference, so only the orphans cost a query each.
             Set<ObjectId> owned = files.distinct("_id", Filters.lt("_id", cutoff), ObjectId.class).into(new HashSet<>());
             for (ObjectId fileId : chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class)) {
-                if (owned.contains(fileId)) {
+                if (owned.contains(fileId) || stillArriving.contains(fileId)) {
                     continue;
                 }
                 Document newest = chunks.find(Filters.eq("files_id", fileId)).sort(Sorts.descending("_id")).first();

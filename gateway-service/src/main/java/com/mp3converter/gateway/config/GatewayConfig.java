@@ -80,6 +80,13 @@ public interface GatewayConfig {
 
         /** Uploads started in any hour. */
         int uploadsPerHour();
+
+        /**
+         * Bytes of an upload still arriving count against {@link #storedBytes()} on every replica; a count not refreshed
+         * for this long belongs to a gateway that died mid-upload and no longer counts. Refreshed every third of it
+         * while bytes arrive, so it must be well above the HTTP idle timeout (a silent client is cut off after that).
+         */
+        Duration arrivingBytesExpiry();
     }
 
     /** One-click download links (contracts/DownloadLinks). */

@@ -57,8 +57,14 @@ public interface GatewayConfig {
         /** How long a delivery is tried from the job's end; then given up. */
         Duration retryFor();
 
-        /** Connect and answer timeout of one attempt. */
+        /** Connect and answer timeout of one attempt; an attempt ends after twice this at most. */
         Duration timeout();
+
+        /**
+         * Deliveries attempted at once by one replica, at most one per receiver (host and port), so a slow receiver
+         * holds one sender, never all. Only that many are claimed: the rest wait in MongoDB, never in memory.
+         */
+        int senders();
     }
 
     interface Fairness {

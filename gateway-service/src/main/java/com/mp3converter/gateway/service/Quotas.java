@@ -87,13 +87,12 @@ public class Quotas {
         private final String owner;
         private long counted;
         private long countedAt = System.nanoTime();
-        /** The owner's stored bytes, this upload's counted bytes included, as of the last count. */
-        private long used;
+        /** The owner's stored bytes, this upload's counted bytes included, as of the last count (-1: not read yet). */
+        private long used = -1;
 
         private Arrival(String jobId, String owner) {
             this.jobId = jobId;
             this.owner = owner;
-            this.used = storedBytes(owner);
         }
 
         /**
@@ -105,6 +104,8 @@ public class Quotas {
                     || System.nanoTime() - countedAt > quota.arrivingBytesExpiry().toNanos() / 3;
             if (due) {
                 count(size);
+            }
+            if (due || used < 0) {
                 used = storedBytes(owner);
             }
             check(used - counted + size);

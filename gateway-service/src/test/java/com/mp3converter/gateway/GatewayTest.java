@@ -432,6 +432,41 @@ class GatewayTest {
     }
 
     @Test
+    void deletingAJobWhileItsVideoIsUploadedAgainNeverLeavesADoneJobWithoutItsMp3() throws Exception {
+        String token = GatewayInfra.token(Map.of("sub", "race-" + java.util.UUID.randomUUID()));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        Map<String, byte[]> mp3OfRepeat = new java.util.HashMap<>();
+        try {
+            for (int round = 0; round < 8; round++) {
+                byte[] video = uniqueFakeMp4(60_000);
+                byte[] mp3 = new byte[5_000 + round];
+                new Random(round).nextBytes(mp3);
+                String first = uploadMultipart(token, video, "race.mp4").then().statusCode(202).extract().path("jobId");
+                finishJobWithMp3(first, token, mp3);
+                long deleteAfterMillis = round * 15L; // the delete lands at a different step of the repeat each round
+                java.util.concurrent.Future<String> repeat = pool.submit(() ->
+                        uploadMultipart(token, video, "race again.mp4").then().statusCode(202).extract().<String>path("jobId"));
+                java.util.concurrent.Future<?> delete = pool.submit(() -> {
+                    Thread.sleep(deleteAfterMillis);
+                    given().auth().oauth2(token).delete("/jobs/" + first).then().statusCode(204);
+                    return null;
+                });
+                mp3OfRepeat.put(repeat.get(), mp3);
+                delete.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        mp3OfRepeat.forEach((jobId, mp3) -> {
+            String status = given().auth().oauth2(token).get("/jobs/" + jobId).then().statusCode(200).extract().path("status");
+            if ("DONE".equals(status)) { // else it is converted as usual: its earlier MP3 was going when it looked
+                assertThat(given().auth().oauth2(token).get("/jobs/" + jobId + "/mp3").then().statusCode(200).extract().asByteArray())
+                        .as("job %s is DONE with its MP3", jobId).isEqualTo(mp3);
+            }
+        });
+    }
+
+    @Test
     void aWaitingJobShowsItsPlaceAndWhenItShouldStartFromTheMeasuredSpeed() throws Exception {
         String token = GatewayInfra.token();
         String measured = uploadAndGetJobId(token);

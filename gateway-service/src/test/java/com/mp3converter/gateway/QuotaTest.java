@@ -1,14 +1,28 @@
 package com.mp3converter.gateway;
 
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static com.mp3converter.gateway.GatewayTest.uniqueFakeMp4;
 import static com.mp3converter.gateway.GatewayTest.uploadMultipart;
@@ -87,5 +101,57 @@ class QuotaTest {
                 .countDocuments(com.mongodb.client.model.Filters.eq("metadata.originalFilename", "too much.mp4")))
                 .as("nothing kept of the refused upload").isZero();
         given().auth().oauth2(token).get("/users/me/usage").then().body("storedBytes.used", equalTo(700_000));
+    }
+
+    @TestHTTPResource("/")
+    URL base;
+
+    @Test
+    void parallelUploadsThatTogetherPassTheStorageLimitAreNotAllKept() throws Exception {
+        String owner = "quota-" + UUID.randomUUID();
+        String token = GatewayInfra.token(Map.of("sub", owner));
+        CountDownLatch bothArriving = new CountDownLatch(1);
+        HttpClient client = HttpClient.newHttpClient();
+        List<CompletableFuture<HttpResponse<String>>> uploads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) { // 600 kB each, 1 MB allowed: one fits, not both
+            byte[] video = uniqueFakeMp4(600_000);
+            InputStream body = new SequenceInputStream(new ByteArrayInputStream(video, 0, 550_000), new InputStream() {
+                private final InputStream rest = new ByteArrayInputStream(video, 550_000, 50_000);
+
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] buffer, int offset, int length) throws IOException {
+                    try {
+                        bothArriving.await(); // the rest only once both uploads are under way
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    return rest.read(buffer, offset, length);
+                }
+            });
+            uploads.add(client.sendAsync(HttpRequest.newBuilder(base.toURI().resolve("/videos/part" + i + ".mp4"))
+                    .header("Authorization", "Bearer " + token).PUT(HttpRequest.BodyPublishers.ofInputStream(() -> body)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> GatewayInfra.db().getCollection("jobs")
+                .countDocuments(com.mongodb.client.model.Filters.eq("owner", owner)) == 2);
+        bothArriving.countDown();
+
+        List<HttpResponse<String>> answers = new ArrayList<>();
+        for (CompletableFuture<HttpResponse<String>> upload : uploads) {
+            answers.add(upload.get(30, TimeUnit.SECONDS));
+        }
+        assertThat(answers).extracting(HttpResponse::statusCode).as("at most one kept").contains(413);
+        answers.stream().filter(answer -> answer.statusCode() == 413).forEach(refused -> assertThat(refused.body())
+                .contains("\"name\":\"storedBytes\"").contains("\"max\":1000000"));
+        long stored = given().auth().oauth2(token).get("/users/me/usage").then().extract().<Number>path("storedBytes.used").longValue();
+        assertThat(stored).as("what is kept is within the limit").isLessThanOrEqualTo(1_000_000);
+        assertThat(GatewayInfra.db().getCollection("arriving_bytes").countDocuments(com.mongodb.client.model.Filters.eq("owner", owner)))
+                .as("nothing still counted as arriving").isZero();
     }
 }

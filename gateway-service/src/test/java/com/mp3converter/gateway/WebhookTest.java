@@ -48,11 +48,13 @@ class WebhookTest {
     /** What the receiver answers next (then 200). */
     static final Deque<Integer> ANSWERS = new ConcurrentLinkedDeque<>();
     static final HttpServer RECEIVER = receiver();
+    /** A second receiver (another port, so another receiver to the gateway) that answers as late as it is told. */
+    static final SlowReceiver SLOW = new SlowReceiver();
 
     public static class ReceiverAllowed implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gateway.webhooks.allowed-hosts", "127.0.0.1:" + PORT);
+            return Map.of("gateway.webhooks.allowed-hosts", "127.0.0.1:" + PORT + ",127.0.0.1:" + SLOW.port());
         }
     }
 
@@ -63,8 +65,53 @@ class WebhookTest {
     }
 
     @AfterAll
-    static void stopReceiver() {
+    static void stopReceiver() throws IOException {
         RECEIVER.stop(0);
+        SLOW.close();
+    }
+
+    @Test
+    void aReceiverSlowerThanTheTimeoutHoldsOneSenderAndDelaysNoOtherReceiversWebhook() throws Exception {
+        SLOW.answerAfter(Duration.ofHours(1));
+        String token = newUser();
+        List<String> slowJobs = new ArrayList<>();
+        for (int i = 0; i < 12; i++) { // three times the senders
+            String jobId = upload(token, "http://127.0.0.1:" + SLOW.port() + "/slow");
+            GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
+            slowJobs.add(jobId);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> SLOW.posts().size() >= 2);
+
+        String fastJob = upload(token, "http://127.0.0.1:" + PORT + "/fast");
+        GatewayInfra.publishEvent("{\"jobId\":\"" + fastJob + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
+        await("not queued behind the slow receiver's deliveries").atMost(Duration.ofSeconds(8))
+                .until(() -> RECEIVED.stream().anyMatch(hook -> hook.eventId().equals(fastJob + ".failed")));
+        assertThat(SLOW.mostAtOnce()).as("one attempt at a time at the slow receiver").isEqualTo(1);
+
+        SLOW.answerAfter(Duration.ZERO);
+        await("every delivery waited in the outbox, none dropped").atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                assertThat(slowJobs).allSatisfy(jobId -> assertThat(GatewayInfra.db().getCollection("webhook_deliveries")
+                        .find(Filters.eq("_id", jobId + ".failed")).first().getString("state")).isEqualTo("DELIVERED")));
+        assertThat(SLOW.mostAtOnce()).isEqualTo(1);
+    }
+
+    @Test
+    void noDeliveryIsPostedAgainWhileItsAttemptIsInFlight() throws Exception {
+        SLOW.answerAfter(Duration.ofMillis(1500)); // slow, but within the timeout (2 s): each attempt succeeds
+        SLOW.reset();
+        String token = newUser();
+        List<String> eventIds = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String jobId = upload(token, "http://127.0.0.1:" + SLOW.port() + "/busy");
+            GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
+            eventIds.add(jobId + ".failed");
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(eventIds).allSatisfy(id -> assertThat(
+                GatewayInfra.db().getCollection("webhook_deliveries").find(Filters.eq("_id", id)).first().getString("state"))
+                .isEqualTo("DELIVERED")));
+        Thread.sleep(2000); // a second post, if any, would come now
+        assertThat(SLOW.posts()).as("each POSTed once").containsExactlyInAnyOrderElementsOf(eventIds);
+        assertThat(SLOW.mostAtOnce()).isEqualTo(1);
     }
 
     @Test
@@ -193,6 +240,114 @@ class WebhookTest {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Answers each POST after {@link #answerAfter} (or when the client hangs up), counting the connections open at
+     * once: a connection the gateway cut off counts no longer.
+     */
+    static final class SlowReceiver implements java.io.Closeable {
+        private final ServerSocket server;
+        private volatile long answerAfterMillis;
+        private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+        private final List<String> posts = Collections.synchronizedList(new ArrayList<>());
+
+        SlowReceiver() {
+            try {
+                server = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        java.net.Socket socket = server.accept();
+                        Thread handler = new Thread(() -> handle(socket), "slow-receiver");
+                        handler.setDaemon(true);
+                        handler.start();
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            }, "slow-receiver-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        void answerAfter(Duration delay) {
+            answerAfterMillis = delay.toMillis();
+        }
+
+        void reset() {
+            posts.clear();
+            mostAtOnce.set(0);
+        }
+
+        List<String> posts() {
+            return List.copyOf(posts);
+        }
+
+        int mostAtOnce() {
+            return mostAtOnce.get();
+        }
+
+        private void handle(java.net.Socket socket) {
+            int now = open.incrementAndGet();
+            mostAtOnce.accumulateAndGet(now, Math::max);
+            long start = System.currentTimeMillis();
+            try (socket) {
+                java.io.InputStream in = socket.getInputStream();
+                String eventId = null;
+                int length = 0;
+                for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+                    String lower = line.toLowerCase(java.util.Locale.ROOT);
+                    if (lower.startsWith(Webhooks.EVENT_ID.toLowerCase(java.util.Locale.ROOT) + ":")) {
+                        eventId = line.substring(line.indexOf(':') + 1).trim();
+                    } else if (lower.startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(line.indexOf(':') + 1).trim());
+                    }
+                }
+                in.readNBytes(length);
+                posts.add(eventId);
+                socket.setSoTimeout(50);
+                while (System.currentTimeMillis() - start < answerAfterMillis) {
+                    try {
+                        if (in.read() < 0) {
+                            return; // hung up on
+                        }
+                    } catch (java.net.SocketTimeoutException stillThere) {
+                        // wait on
+                    }
+                }
+                socket.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+            } catch (IOException e) {
+                // the client went away
+            } finally {
+                open.decrementAndGet();
+            }
+        }
+
+        private static String readLine(java.io.InputStream in) throws IOException {
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c >= 0; c = in.read()) {
+                if (c == '\n') {
+                    return line.toString().strip();
+                }
+                line.append((char) c);
+            }
+            return line.length() == 0 ? null : line.toString();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
         }
     }
 }

@@ -13,6 +13,8 @@ import com.mongodb.client.gridfs.GridFSUploadStream;
 import com.mongodb.client.gridfs.model.GridFSFile;
 import com.mongodb.client.gridfs.model.GridFSUploadOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
@@ -31,11 +33,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The media store: GridFS buckets "videos" (written by the gateway, read by the converter) and "mp3s"
@@ -139,8 +143,23 @@ public class MediaStore {
     private final GridFSBucket videos;
     private final GridFSBucket mp3s;
     private final Arrivals arrivals;
+    private final Duration uploadStallLimit;
 
-    MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database) {
+    private static final String UPLOAD_STALL_LIMIT = "PT10M";
+
+    MediaStore(MongoClient mongo, String database) {
+        this(mongo, database, Duration.parse(UPLOAD_STALL_LIMIT));
+    }
+
+    /**
+     * @param uploadStallLimit an open upload nobody wrote to for this long is abandoned: its marker is no longer kept
+     *                         alive, so readers give up on it and its chunks are swept. Longer than any pause of a
+     *                         running upload (the gateway's idle timeout cuts a silent client off well before).
+     */
+    @jakarta.inject.Inject
+    MediaStore(MongoClient mongo, @ConfigProperty(name = "quarkus.mongodb.database") String database,
+               @ConfigProperty(name = "media-store.upload-stall-limit", defaultValue = UPLOAD_STALL_LIMIT) Duration uploadStallLimit) {
+        this.uploadStallLimit = uploadStallLimit;
         this.db = mongo.getDatabase(database);
         this.videos = GridFSBuckets.create(db, VIDEOS);
         this.mp3s = GridFSBuckets.create(db, MP3S);
@@ -149,6 +168,7 @@ public class MediaStore {
 
     void createIndexes(@Observes StartupEvent start) {
         files(MP3S).createIndex(Indexes.ascending("metadata.jobId"), new IndexOptions().unique(true));
+        files(MP3S).createIndex(Indexes.ascending(HOLDERS));
     }
 
     // ---- videos ----------------------------------------------------------------------------------
@@ -160,8 +180,7 @@ public class MediaStore {
     public VideoUpload openVideoUpload(String filename, Document metadata) {
         GridFSUploadStream target = videos.openUploadStream(filename, new GridFSUploadOptions().chunkSizeBytes(CHUNK_BYTES)
                 .metadata(metadata));
-        arrivals.started(target.getObjectId());
-        return new VideoUpload(target, CHUNK_BYTES, new VideoUpload.Ending() {
+        VideoUpload upload = new VideoUpload(target, CHUNK_BYTES, new VideoUpload.Ending() {
             @Override
             public void completed(ObjectId id, Document lastMetadata) {
                 if (!lastMetadata.isEmpty()) {
@@ -181,6 +200,8 @@ public class MediaStore {
                 }
             }
         });
+        arrivals.started(target.getObjectId(), () -> upload.wroteWithin(uploadStallLimit));
+        return upload;
     }
 
     /**
@@ -310,12 +331,13 @@ public class MediaStore {
     }
 
     /**
-     * Stores the MP3 unless the job already has one; returns the job's MP3 either way. A race lost to
-     * another worker is detected by the unique index, and the loser's chunks are removed.
+     * Stores the MP3 unless the job already has one, held by that job ({@link #claimMp3}); returns the job's MP3 either
+     * way. A race lost to another worker is detected by the unique index, and the loser's chunks are removed.
      */
     public GridFSFile storeMp3(Path mp3, String filename, Document metadata) throws IOException {
         String jobId = metadata.getString("jobId");
-        GridFSUploadStream out = mp3s.openUploadStream(filename, new GridFSUploadOptions().metadata(metadata));
+        GridFSUploadStream out = mp3s.openUploadStream(filename, new GridFSUploadOptions()
+                .metadata(new Document(metadata).append("holders", List.of(jobId))));
         try (InputStream in = Files.newInputStream(mp3)) {
             in.transferTo(out);
         } catch (IOException | RuntimeException e) {
@@ -333,21 +355,94 @@ public class MediaStore {
         return findMp3OfJob(jobId).orElseThrow(() -> new IOException("MP3 of job " + jobId + " not found after storing"));
     }
 
-    /** Deletes every MP3 stored for a job (normally one) that {@code deletable} allows (by MP3 id). */
-    public void deleteMp3sOfJob(String jobId, java.util.function.Predicate<String> deletable) {
+    /** Deletes every MP3 stored for a job (normally one): one nobody else can hold (a cancelled job's). */
+    public void deleteMp3sOfJob(String jobId) {
         for (GridFSFile file : mp3s.find(Filters.eq("metadata.jobId", jobId))) {
-            if (deletable.test(file.getObjectId().toHexString())) {
-                mp3s.delete(file.getObjectId());
+            mp3s.delete(file.getObjectId());
+        }
+    }
+
+    // An MP3 is shared by the jobs that name it (a repeated upload answered with an earlier job's MP3). Its files
+    // document lists them in metadata.holders; each change is one atomic update, and an MP3 whose holders went empty
+    // can never be held again, so it is deleted by whoever emptied it (or by the sweep, after a crash). So a job is
+    // marked DONE with a shared MP3 only after its claim succeeded, and the MP3 outlives every job that claimed it.
+
+    private static final String HOLDERS = "metadata.holders";
+
+    /**
+     * Adds {@code jobId} to the MP3's holders, unless the MP3 is gone or going (its holders empty); then its file.
+     * Claimed before the job is marked DONE with it; {@link #releaseMp3s} undoes it.
+     *
+     * @param namedBy the jobs that name an MP3 stored before holders were kept (read once, to list them)
+     */
+    public Optional<GridFSFile> claimMp3(String mp3Id, String jobId, Function<String, Collection<String>> namedBy) {
+        if (mp3Id == null || !ObjectId.isValid(mp3Id)) {
+            return Optional.empty();
+        }
+        ObjectId id = new ObjectId(mp3Id);
+        adoptHolders(id, namedBy);
+        if (files(MP3S).updateOne(Filters.and(Filters.eq("_id", id), Filters.exists(HOLDERS + ".0")), Updates.addToSet(HOLDERS, jobId))
+                .getMatchedCount() == 0) {
+            return Optional.empty();
+        }
+        return findMp3(mp3Id);
+    }
+
+    /**
+     * Takes {@code jobId} off the holders of every MP3 it holds (its own, one it shared, one a claim that did not end
+     * in DONE left), deleting each MP3 no job holds any more.
+     *
+     * @param mp3Id the MP3 the job names, if any (one stored before holders were kept is listed first)
+     */
+    public void releaseMp3s(String jobId, String mp3Id, Function<String, Collection<String>> namedBy) {
+        if (mp3Id != null && ObjectId.isValid(mp3Id)) {
+            adoptHolders(new ObjectId(mp3Id), namedBy);
+        }
+        for (Document own : files(MP3S).find(Filters.eq("metadata.jobId", jobId)).projection(new Document("_id", 1))) {
+            adoptHolders(own.getObjectId("_id"), namedBy);
+        }
+        for (Document held : files(MP3S).find(Filters.eq(HOLDERS, jobId)).projection(new Document("_id", 1))) {
+            Document after = files(MP3S).findOneAndUpdate(Filters.and(Filters.eq("_id", held.getObjectId("_id")), Filters.eq(HOLDERS, jobId)),
+                    Updates.pull(HOLDERS, jobId), new FindOneAndUpdateOptions().returnDocument(ReturnDocument.AFTER));
+            if (after != null && holders(after).isEmpty()) {
+                deleteQuietly(mp3s, after.getObjectId("_id").toHexString());
             }
         }
     }
 
-    public void deleteMp3sOfJob(String jobId) {
-        deleteMp3sOfJob(jobId, mp3Id -> true);
+    /** Deletes the MP3s no job holds whose release was cut short (a crash between the last release and the delete). */
+    public int deleteUnheldMp3s() {
+        int deleted = 0;
+        for (Document unheld : files(MP3S).find(Filters.size(HOLDERS, 0)).projection(new Document("_id", 1))) {
+            deleteQuietly(mp3s, unheld.getObjectId("_id").toHexString());
+            deleted++;
+        }
+        return deleted;
     }
 
-    public void deleteMp3(String mp3Id) {
-        deleteQuietly(mp3s, mp3Id);
+    /**
+     * An MP3 stored before holders were kept gets them, once: its job and every job naming it. Conditional on having
+     * none, so concurrent adoptions write the same list once.
+     */
+    private void adoptHolders(ObjectId id, Function<String, Collection<String>> namedBy) {
+        Document file = files(MP3S).find(Filters.and(Filters.eq("_id", id), Filters.exists(HOLDERS, false))).first();
+        if (file == null) {
+            return;
+        }
+        Set<String> holders = new java.util.LinkedHashSet<>();
+        Document metadata = file.get("metadata", Document.class);
+        if (metadata != null && metadata.getString("jobId") != null) {
+            holders.add(metadata.getString("jobId"));
+        }
+        holders.addAll(namedBy.apply(id.toHexString()));
+        files(MP3S).updateOne(Filters.and(Filters.eq("_id", id), Filters.exists(HOLDERS, false)),
+                Updates.set(HOLDERS, new java.util.ArrayList<>(holders)));
+    }
+
+    private static List<?> holders(Document file) {
+        Document metadata = file.get("metadata", Document.class);
+        Object holders = metadata == null ? null : metadata.get("holders");
+        return holders instanceof List<?> list ? list : List.of();
     }
 
     // ---- sweeping --------------------------------------------------------------------------------
@@ -355,11 +450,13 @@ public class MediaStore {
     /**
      * Removes chunks of both buckets that no files document owns and that nobody has written to since
      * {@code idleSince}: an upload still running writes a chunk every few hundred KB, an abandoned one
-     * stopped. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
+     * stopped; and an upload whose marker is fresh (still written to, however slowly) is skipped, however long ago its
+     * last chunk was written. (Chunk ids are ObjectIds made when the chunk was written.) Returns how many uploads went.
      * Safe to run from several processes at once: each deletion is rechecked just before it is made.
      */
     public int deleteAbandonedChunks(Instant idleSince) {
         ObjectId cutoff = new ObjectId(Date.from(idleSince));
+        Set<ObjectId> stillArriving = arrivals.alive(); // however slowly: their marker is kept alive while written to
         int deleted = 0;
         for (String bucket : List.of(VIDEOS, MP3S)) {
             MongoCollection<Document> files = files(bucket);
@@ -367,7 +464,7 @@ public class MediaStore {
             // Two index-only listings and a set difference, so only the orphans cost a query each.
             Set<ObjectId> owned = files.distinct("_id", Filters.lt("_id", cutoff), ObjectId.class).into(new HashSet<>());
             for (ObjectId fileId : chunks.distinct("files_id", Filters.lt("files_id", cutoff), ObjectId.class)) {
-                if (owned.contains(fileId)) {
+                if (owned.contains(fileId) || stillArriving.contains(fileId)) {
                     continue;
                 }
                 Document newest = chunks.find(Filters.eq("files_id", fileId)).sort(Sorts.descending("_id")).first();

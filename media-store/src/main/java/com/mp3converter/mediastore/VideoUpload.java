@@ -62,6 +62,8 @@ public final class VideoUpload extends OutputStream {
     });
     private final BlockingQueue<byte[]> freeBuffers = new ArrayBlockingQueue<>(BUFFERS);
     private volatile Throwable failure;
+    /** When the caller last handed over bytes: an upload nobody writes to any more lets its marker go stale. */
+    private volatile long lastWriteNanos = System.nanoTime();
     private byte[] chunk;
     private int filled;
 
@@ -88,8 +90,17 @@ public final class VideoUpload extends OutputStream {
         write(new byte[] {(byte) b}, 0, 1);
     }
 
+    /**
+     * True if bytes were written within {@code stall}. An upload left open by a caller that stopped writing (stuck,
+     * or lost without complete or abort) is abandoned after that: its marker is no longer kept alive.
+     */
+    boolean wroteWithin(java.time.Duration stall) {
+        return System.nanoTime() - lastWriteNanos < stall.toNanos();
+    }
+
     @Override
     public void write(byte[] data, int offset, int length) throws IOException {
+        lastWriteNanos = System.nanoTime();
         while (length > 0) {
             int n = Math.min(length, chunkSize - filled);
             System.arraycopy(data, offset, chunk, filled, n);

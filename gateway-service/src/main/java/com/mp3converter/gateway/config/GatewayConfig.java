@@ -57,8 +57,14 @@ public interface GatewayConfig {
         /** How long a delivery is tried from the job's end; then given up. */
         Duration retryFor();
 
-        /** Connect and answer timeout of one attempt. */
+        /** Connect and answer timeout of one attempt; an attempt ends after twice this at most. */
         Duration timeout();
+
+        /**
+         * Deliveries attempted at once by one replica, at most one per receiver (host and port), so a slow receiver
+         * holds one sender, never all. Only that many are claimed: the rest wait in MongoDB, never in memory.
+         */
+        int senders();
     }
 
     interface Fairness {
@@ -80,6 +86,13 @@ public interface GatewayConfig {
 
         /** Uploads started in any hour. */
         int uploadsPerHour();
+
+        /**
+         * Bytes of an upload still arriving count against {@link #storedBytes()} on every replica; a count not refreshed
+         * for this long belongs to a gateway that died mid-upload and no longer counts. Refreshed every third of it
+         * while bytes arrive, so it must be well above the HTTP idle timeout (a silent client is cut off after that).
+         */
+        Duration arrivingBytesExpiry();
     }
 
     /** One-click download links (contracts/DownloadLinks). */

@@ -177,9 +177,10 @@ public class JobRepository {
         jobs.deleteOne(Filters.eq("_id", id));
     }
 
-    /** True if a job other than {@code jobId} serves this MP3 (a repeated upload shares its earlier job's). */
-    public boolean otherJobNamesMp3(String mp3Id, String jobId) {
-        return jobs.countDocuments(Filters.and(Filters.eq("mp3Id", mp3Id), Filters.ne("_id", jobId))) > 0;
+    /** The jobs that serve this MP3 (a repeated upload shares its earlier job's). */
+    public List<String> idsNamingMp3(String mp3Id) {
+        return jobs.withDocumentClass(Document.class).find(Filters.eq("mp3Id", mp3Id)).projection(Projections.include("_id"))
+                .map(job -> job.getString("_id")).into(new ArrayList<>());
     }
 
     /** The upload's facts, known at its end; the status is the converter's to move meanwhile. */

@@ -98,16 +98,19 @@ public class JobService {
 
     /**
      * The same user uploading the same bytes with the same options again: the job is DONE at once with the earlier
-     * job's MP3, shared (an MP3 goes only with the last job naming it), and the caller drops the new copy of the
+     * job's MP3, shared (the MP3 goes only with the last job holding it: MediaStore#claimMp3), and the caller drops the new copy of the
      * video, so no ffmpeg runs or one that started stops. Its DONE event is announced as a converter would; if the
      * broker does not confirm it, the sweeper announces it again.
      * Empty when there is no such earlier job (or its MP3 was just deleted): convert as usual.
      */
     public Optional<Job> finishFromEarlierMp3(Job job) {
         for (Job earlier : jobs.findDoneOfVideo(job.owner(), job.sha256())) {
-            Optional<GridFSFile> mp3 = earlier.options().equals(job.options()) ? storage.findMp3(earlier.mp3Id()) : Optional.empty();
+            // Claimed first: an MP3 some job holds is never deleted, and one being deleted cannot be claimed.
+            Optional<GridFSFile> mp3 = earlier.options().equals(job.options())
+                    ? storage.claimMp3(earlier.mp3Id(), job.id(), jobs::idsNamingMp3) : Optional.empty();
             if (mp3.isPresent()) {
                 if (!jobs.markDone(job.id(), earlier.mp3Id(), mp3.get().getLength(), earlier.durationSeconds(), Instant.now(), false)) {
+                    storage.releaseMp3s(job.id(), null, jobs::idsNamingMp3);
                     return Optional.empty(); // cancelled or deleted while arriving: the upload's completion answers that
                 }
                 Job done = jobs.find(job.id()).orElseThrow();
@@ -125,8 +128,12 @@ public class JobService {
         jobs.markUploaded(job.id(), job.size(), job.sha256(), job.options(), job.callbackUrl(), job.uploadedAt());
     }
 
-    /** A job whose upload did not end well (refused, cut short, a repeat): gone, and the owner's next job may go. */
+    /**
+     * A job whose upload did not end well (refused, cut short, a repeat): gone (with a claim it may have made on an
+     * earlier MP3), and the owner's next job may go.
+     */
     public void discard(Job job) {
+        storage.releaseMp3s(job.id(), null, jobs::idsNamingMp3);
         jobs.delete(job.id());
         publishWithinShare(job.owner());
     }
@@ -276,17 +283,17 @@ public class JobService {
                 .flatMap(job -> storage.findMp3(job.mp3Id()).map(file -> new Mp3Download(job, file)));
     }
 
-    /** Removes the job's files, then the record, so a failed delete can simply be repeated. */
     public void delete(String jobId, String owner) {
         Job job = get(jobId, owner);
         deleteWithFiles(job);
     }
 
+    /**
+     * The job's holds on MP3s go first (each MP3 with its last holder), then the video, then the record, so a failed
+     * delete can simply be repeated; the retention pass takes the same path.
+     */
     private void deleteWithFiles(Job job) {
-        storage.deleteMp3sOfJob(job.id(), mp3Id -> !jobs.otherJobNamesMp3(mp3Id, job.id()));
-        if (job.mp3Id() != null && !jobs.otherJobNamesMp3(job.mp3Id(), job.id())) {
-            storage.deleteMp3(job.mp3Id()); // an earlier job's MP3 this one shared, now named by nobody else
-        }
+        storage.releaseMp3s(job.id(), job.mp3Id(), jobs::idsNamingMp3);
         storage.deleteVideo(job.videoId());
         jobs.delete(job.id());
         Log.infof("Deleted job %s and its files", job.id());
@@ -303,6 +310,10 @@ public class JobService {
             int deleted = storage.deleteAbandonedChunks(Instant.now().minus(config.orphanChunks().grace()));
             if (deleted > 0) {
                 Log.infof("Removed the chunks of %d uploads that a stopped process left unfinished", deleted);
+            }
+            int unheld = storage.deleteUnheldMp3s();
+            if (unheld > 0) {
+                Log.infof("Removed %d MP3s whose last job was deleted midway", unheld);
             }
         });
     }

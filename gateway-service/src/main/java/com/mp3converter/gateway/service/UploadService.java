@@ -79,9 +79,8 @@ public class UploadService {
         if (idempotencyKey != null && !VALID_KEY.matcher(idempotencyKey).matches()) {
             throw new ApiException(400, "Idempotency-Key must be 1 to 255 printable ASCII characters");
         }
-        QuotaExceeded.Limit room;
         try {
-            room = quotas.admit(uploader.userId());
+            quotas.admit(uploader.userId());
         } catch (MongoException storageDown) {
             throw storageUnavailable(storageDown); // before anything is read or stored
         }
@@ -115,8 +114,10 @@ public class UploadService {
                 ABORTS.execute(() -> dropQuietly(out, job, storageDown));
                 throw storageUnavailable(storageDown);
             }
+            Quotas.Arrival arrival = quotas.arrival(jobId, uploader.userId());
+            boolean storageDown = false;
             try {
-                Arrived arrived = receive(out, head, body, room, finalOptions);
+                Arrived arrived = receive(out, head, body, arrival, finalOptions);
                 span.setAttribute("upload.bytes", arrived.size());
                 metrics.summary("gateway.upload.bytes.per.second").record(arrived.size() / Math.max((System.nanoTime() - started) / 1e9, 1e-3));
                 Job uploaded = job.uploaded(arrived.size(), arrived.sha256(), arrived.options().conversion(),
@@ -135,14 +136,22 @@ public class UploadService {
                     return answered.get();
                 }
                 return complete(out, uploaded);
-            } catch (MongoException storageDown) {
+            } catch (MongoException e) {
                 // The abort would wait for storage too (the caller would get no answer within the idle timeout):
                 // answer now, clean up in the background; the sweeps take what that cannot.
-                ABORTS.execute(() -> dropQuietly(out, job, storageDown));
-                throw storageUnavailable(storageDown);
+                storageDown = true;
+                ABORTS.execute(() -> {
+                    dropQuietly(out, job, e);
+                    arrival.end();
+                });
+                throw storageUnavailable(e);
             } catch (IOException | RuntimeException e) {
                 dropQuietly(out, job, e); // a converter reading the chunks stops; the job goes
                 throw e;
+            } finally {
+                if (!storageDown) {
+                    arrival.end(); // after the job holds the bytes (recorded) or is gone
+                }
             }
         }
     }
@@ -151,10 +160,11 @@ public class UploadService {
     }
 
     /** Stores the body while hashing it, and takes the final options (the callback's address checked too). */
-    private Arrived receive(VideoUpload out, byte[] head, InputStream body, QuotaExceeded.Limit room,
+    private Arrived receive(VideoUpload out, byte[] head, InputStream body, Quotas.Arrival arrival,
                             Supplier<JobOptions> finalOptions) throws IOException {
         MessageDigest sha256 = sha256();
-        long size = copy(head, body, out, sha256, room);
+        long size = copy(head, body, out, sha256, arrival);
+        arrival.ended(size);
         JobOptions options = finalOptions.get();
         if (options.callbackUrl() != null) {
             webhookTargets.check(options.callbackUrl());
@@ -227,8 +237,8 @@ public class UploadService {
         return new ApiException(503, "storage is unavailable for a moment; nothing was kept, please upload again shortly");
     }
 
-    /** Stops with 413 past the size limit or the room left in the user's storage. */
-    private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256, QuotaExceeded.Limit room)
+    /** Stops with 413 past the size limit or the room left in the user's storage (other uploads arriving included). */
+    private long copy(byte[] head, InputStream body, VideoUpload out, MessageDigest sha256, Quotas.Arrival arrival)
             throws IOException {
         long size = 0;
         byte[] buffer = head;
@@ -238,9 +248,7 @@ public class UploadService {
             if (size > maxBytes) {
                 throw new ApiException(413, "the file is larger than the limit of " + maxBytes + " bytes");
             }
-            if (room.used() + size > room.max()) {
-                throw Quotas.storedBytesExceeded(new QuotaExceeded.Limit(room.name(), room.max(), room.used() + size));
-            }
+            arrival.stored(size);
             out.write(buffer, 0, n);
             sha256.update(buffer, 0, n);
             if (buffer == head) {

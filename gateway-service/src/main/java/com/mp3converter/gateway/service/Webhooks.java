@@ -16,6 +16,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
@@ -27,8 +28,13 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +46,13 @@ import java.util.concurrent.TimeoutException;
  * {@code Mp3converter-Event-Id} (the same on every attempt) and {@code Mp3converter-Timestamp} (epoch seconds, per
  * attempt) so a receiver can drop replays and duplicates. At least once: enqueued in MongoDB when the job ends, tried
  * until a 2xx, with a doubling delay, for {@code retry-for}; a redirect is not followed (it counts as a failure).
- * The posts run on threads of their own, so a slow receiver never holds up jobs or events.
+ * <p>
+ * Bounded: {@code senders} attempts at once per replica, at most one per receiver (host:port), so a slow receiver
+ * holds one sender and delays nobody else's webhooks. A delivery is claimed only when a sender is free for it; the
+ * rest wait in MongoDB (the outbox), never in a queue here. A claim lasts the attempt's deadline (twice the timeout)
+ * plus a timeout of slack and is renewed every timeout while the attempt runs, so it never expires under its own
+ * attempt and no delivery is posted twice at once; an attempt past its deadline is cut off (connection reset) before
+ * it counts as failed. The posts run on threads of their own, so a slow receiver never holds up jobs or events.
  */
 @ApplicationScoped
 public class Webhooks {
@@ -48,7 +60,6 @@ public class Webhooks {
     public static final String SIGNATURE = "Mp3converter-Signature";
     public static final String EVENT_ID = "Mp3converter-Event-Id";
     public static final String TIMESTAMP = "Mp3converter-Timestamp";
-    private static final int CLAIMS_PER_PASS = 16;
 
     private final WebhookDeliveries deliveries;
     private final WebhookSecrets secrets;
@@ -57,11 +68,13 @@ public class Webhooks {
     private final GatewayConfig.Webhooks config;
     /** Vert.x's client, closed with the application (the JDK's keeps a selector thread for as long as it lives). */
     private final HttpClient http;
-    private final ExecutorService senders = Executors.newFixedThreadPool(4, r -> {
-        Thread t = new Thread(r, "webhook-delivery");
-        t.setDaemon(true);
-        return t;
-    });
+    /** A permit per sender: taken before a claim, so nothing claimed ever waits for a thread. */
+    private final Semaphore free;
+    private final ExecutorService senders;
+    /** Receivers with an attempt in flight from this replica. */
+    private final Set<String> busyReceivers = ConcurrentHashMap.newKeySet();
+    /** Deliveries being attempted here, whose claims are renewed. */
+    private final Set<WebhookDeliveries.Delivery> inFlight = ConcurrentHashMap.newKeySet();
 
     Webhooks(WebhookDeliveries deliveries, WebhookSecrets secrets, WebhookTargets targets, ObjectMapper json, GatewayConfig config,
              Vertx vertx) {
@@ -72,6 +85,14 @@ public class Webhooks {
         this.config = config.webhooks();
         this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) this.config.timeout().toMillis())
                 .setKeepAlive(false));
+        int count = this.config.senders();
+        this.free = new Semaphore(count);
+        // The queue never holds more than the permits let in (a task may be handed over before a thread is idle again).
+        this.senders = new ThreadPoolExecutor(count, count, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(count), r -> {
+            Thread t = new Thread(r, "webhook-delivery");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Deliveries in hand stay claimed and are taken up again once their claim runs out. */
@@ -79,6 +100,15 @@ public class Webhooks {
     void stop() {
         senders.shutdownNow();
         http.close();
+    }
+
+    /** How long a claim lasts: the attempt's deadline plus a timeout of slack; renewed every timeout while it runs. */
+    private Duration lease() {
+        return attemptDeadline().plus(config.timeout());
+    }
+
+    private Duration attemptDeadline() {
+        return config.timeout().multipliedBy(2);
     }
 
     /** Enqueues the job's end for its callbackUrl, once per end (a redelivered event enqueues nothing). */
@@ -98,24 +128,71 @@ public class Webhooks {
             data.put("reason", job.reason());
         }
         if (deliveries.enqueue(new WebhookDeliveries.Delivery(eventId, job.id(), job.owner(), job.callbackUrl(), event.toString(),
-                Instant.now(), 0))) {
+                Instant.now(), 0, null))) {
             Log.infof("Job %s: %s queued for its callback", job.id(), type);
         }
     }
 
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void deliverDue() {
+        claimWhileFree();
+    }
+
+    /**
+     * Claims due deliveries while a sender is free, each to a receiver with nothing in flight from here. Also run by
+     * a sender that finished, so a receiver's backlog goes at its own pace, not one per pass.
+     */
+    private synchronized void claimWhileFree() {
         try {
-            Instant now = Instant.now();
-            for (int i = 0; i < CLAIMS_PER_PASS; i++) {
-                Optional<WebhookDeliveries.Delivery> due = deliveries.claimDue(now, now.plus(config.timeout().multipliedBy(3)));
+            while (free.tryAcquire()) {
+                Optional<WebhookDeliveries.Delivery> due;
+                try {
+                    Instant now = Instant.now();
+                    due = deliveries.claimDue(now, now.plus(lease()), Set.copyOf(busyReceivers));
+                } catch (RuntimeException e) {
+                    free.release();
+                    throw e;
+                }
                 if (due.isEmpty()) {
+                    free.release();
                     return;
                 }
-                senders.execute(() -> attempt(due.get()));
+                start(due.get());
             }
         } catch (MongoException e) {
             Log.warnf("Webhook deliveries skipped, storage unavailable: %s", e.getMessage());
+        }
+    }
+
+    private void start(WebhookDeliveries.Delivery delivery) {
+        String receiver = delivery.receiver();
+        if (!busyReceivers.add(receiver)) { // enqueued before receivers were recorded: back to the outbox
+            free.release();
+            deliveries.unclaim(delivery, Instant.now().plusSeconds(1));
+            return;
+        }
+        inFlight.add(delivery);
+        senders.execute(() -> {
+            try {
+                attempt(delivery);
+            } finally {
+                inFlight.remove(delivery);
+                busyReceivers.remove(receiver);
+                free.release();
+            }
+            claimWhileFree();
+        });
+    }
+
+    /** Keeps the claims of the attempts in flight here a lease ahead. */
+    @Scheduled(every = "${gateway.webhooks.timeout}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void renewClaims() {
+        for (WebhookDeliveries.Delivery delivery : inFlight) {
+            try {
+                deliveries.renew(delivery, Instant.now().plus(lease()));
+            } catch (MongoException e) {
+                Log.warnf("Job %s: webhook claim not renewed (the next renewal tries again): %s", delivery.jobId(), e.getMessage());
+            }
         }
     }
 
@@ -124,11 +201,12 @@ public class Webhooks {
         try {
             targets.check(delivery.url());
         } catch (ApiException refused) {
-            deliveries.gaveUp(delivery.id(), attempt, refused.getMessage());
+            deliveries.gaveUp(delivery, attempt, refused.getMessage());
             Log.warnf("Job %s: webhook given up: %s", delivery.jobId(), refused.getMessage());
             return;
         }
         String failure;
+        AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
         try {
             long timestamp = Instant.now().getEpochSecond();
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(delivery.url())
@@ -136,19 +214,26 @@ public class Webhooks {
                     .putHeader("Content-Type", "application/json").putHeader("User-Agent", "mp3converter-webhooks/1")
                     .putHeader(EVENT_ID, delivery.id()).putHeader(TIMESTAMP, String.valueOf(timestamp))
                     .putHeader(SIGNATURE, "v1=" + sign(secrets.of(delivery.owner()).secret(), timestamp, delivery.payload()));
-            int status = http.request(request).compose(sent -> sent.send(Buffer.buffer(delivery.payload())))
+            int status = http.request(request).compose(post -> {
+                        sent.set(post);
+                        return post.send(Buffer.buffer(delivery.payload()));
+                    })
                     .map(HttpClientResponse::statusCode).toCompletionStage().toCompletableFuture()
-                    .get(config.timeout().multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
+                    .get(attemptDeadline().toMillis(), TimeUnit.MILLISECONDS);
             if (status >= 200 && status < 300) {
-                deliveries.delivered(delivery.id(), attempt, status);
+                deliveries.delivered(delivery, attempt, status);
                 return;
             }
             failure = "HTTP " + status;
-        } catch (ExecutionException | TimeoutException | IllegalArgumentException e) {
+        } catch (TimeoutException e) {
+            cutOff(sent.get()); // ended for this side before it counts as failed, so a retry never overlaps it
+            failure = "no answer within " + attemptDeadline().toMillis() + " ms";
+        } catch (ExecutionException | IllegalArgumentException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             failure = cause.getClass().getSimpleName() + ": " + cause.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            cutOff(sent.get());
             return; // claimed: another pass takes it once the claim runs out
         } catch (MongoException e) {
             return; // the same
@@ -156,17 +241,23 @@ public class Webhooks {
         retryLater(delivery, attempt, failure);
     }
 
+    private static void cutOff(HttpClientRequest request) {
+        if (request != null) {
+            request.reset();
+        }
+    }
+
     private void retryLater(WebhookDeliveries.Delivery delivery, int attempt, String failure) {
         Instant now = Instant.now();
         if (now.isAfter(delivery.createdAt().plus(config.retryFor()))) {
-            deliveries.gaveUp(delivery.id(), attempt, failure);
+            deliveries.gaveUp(delivery, attempt, failure);
             Log.warnf("Job %s: webhook given up after %d attempts: %s", delivery.jobId(), attempt, failure);
             return;
         }
         long doubled = config.firstRetry().toMillis() << Math.min(attempt - 1, 20);
         long delay = Math.min(doubled, config.maxRetryDelay().toMillis());
         delay += ThreadLocalRandom.current().nextLong(delay / 5 + 1); // receivers coming back are not hit all at once
-        deliveries.failed(delivery.id(), attempt, failure, now.plus(Duration.ofMillis(delay)));
+        deliveries.failed(delivery, attempt, failure, now.plus(Duration.ofMillis(delay)));
         Log.infof("Job %s: webhook attempt %d failed (%s); again in %d ms", delivery.jobId(), attempt, failure, delay);
     }
 

@@ -2,6 +2,9 @@ package com.mp3converter.gateway.http;
 
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -57,23 +60,37 @@ public class BodyLimits {
     }
 
     /**
-     * Refuses before any byte is stored. A body declared too big, or one the gateway has no room for now (413,
-     * 503), is answered at once (curl sends "Expect: 100-continue" for large bodies, so it gets the answer
-     * before sending) and what the client still sends is dropped for a short while before the connection is
-     * closed: closing on a client that is still sending resets the connection, and the reset can destroy the
-     * answer before the client reads it. Otherwise the body is read and dropped, and the answer follows.
-     * Call it on the request's event loop.
+     * Answers a refused request at once and closes its connection soon after, whatever the client keeps sending.
+     * Most HTTP clients read no answer while they are still sending, and closing on a client that is still sending
+     * resets the connection, which can destroy the answer before it is read: so what the client still sends is
+     * read and dropped, for at most {@code gateway.http.refusal-drain} and {@code refusal-drain-max-bytes}, and the
+     * connection is closed once the body ended and the answer is out, or at either bound. curl sends
+     * "Expect: 100-continue" for large bodies, so a refusal before the body gets to it before it sends anything.
+     * Call it on the request's event loop, so the body cannot end between the check and the handlers. The check
+     * is the request's own: it counts as ended once the last byte arrived, even while its end event still waits
+     * behind a pause, and then refuses new handlers.
      */
     public void refuse(RoutingContext ctx, ApiException e) {
-        if (e.status() == 413 || e.status() == 503) {
-            HttpServerRequest request = ctx.request();
-            request.handler(ignored -> { });
-            long closeAnyway = ctx.vertx().setTimer(limits.oversizeDrain().toMillis(), t -> request.connection().close());
-            request.endHandler(end -> ctx.vertx().cancelTimer(closeAnyway));
-            request.resume();
+        HttpServerRequest request = ctx.request();
+        if (request.isEnded()) {
             responder.error(ctx, e);
-        } else {
-            BodyInputStream.dropRestThen(ctx.request(), () -> responder.error(ctx, e));
+            return;
         }
+        HttpConnection connection = request.connection();
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        Promise<Void> drained = Promise.promise();
+        ctx.vertx().setTimer(limits.refusalDrain().toMillis(), t -> connection.close());
+        long[] dropped = {0};
+        request.handler(buffer -> {
+            dropped[0] += buffer.length();
+            if (dropped[0] > limits.refusalDrainMaxBytes()) {
+                request.pause();
+                connection.close();
+            }
+        });
+        request.endHandler(end -> drained.tryComplete());
+        request.exceptionHandler(failure -> connection.close());
+        request.resume();
+        Future.all(responder.error(ctx, e), drained.future()).onComplete(done -> connection.close());
     }
 }

@@ -166,6 +166,12 @@ public interface GatewayConfig {
 
         /** How long a download may run before its average rate is checked. */
         Duration rateGrace();
+
+        /**
+         * How long a download may wait for a client that takes nothing (the socket's buffers full); then it is cut
+         * off. The average rate alone counts what sits in the kernel's buffers (megabytes) as read.
+         */
+        Duration stallTimeout();
     }
 
     interface Publish {

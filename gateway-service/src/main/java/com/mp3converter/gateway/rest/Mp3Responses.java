@@ -10,6 +10,7 @@ import com.mp3converter.gateway.service.ApiException;
 import com.mp3converter.gateway.service.FileNames;
 import com.mp3converter.gateway.service.JobService;
 import com.mp3converter.mediastore.MediaStore;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.logging.Log;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -25,8 +26,8 @@ import java.util.concurrent.TimeUnit;
  * An MP3 streamed from GridFS, whole or by a byte range, named after the video it came from. No thread waits for a
  * slow client: each piece is read from GridFS on a worker, written through Vert.x, and the next is read only once
  * the connection took it (its write queue drained). A client that reads slower than
- * {@code gateway.download.min-bytes-per-second} on average, once {@code rate-grace} has passed, is cut off, so
- * a slow reader holds neither a thread nor its GridFS cursor for long.
+ * {@code gateway.download.min-bytes-per-second} on average, once {@code rate-grace} has passed, or takes nothing
+ * for {@code stall-timeout}, is cut off, so a slow reader holds neither a thread nor its GridFS cursor for long.
  */
 @ApplicationScoped
 class Mp3Responses {
@@ -38,11 +39,13 @@ class Mp3Responses {
     private final MediaStore storage;
     private final JsonResponder responder;
     private final GatewayConfig.Download limits;
+    private final MeterRegistry metrics;
 
-    Mp3Responses(MediaStore storage, JsonResponder responder, GatewayConfig config) {
+    Mp3Responses(MediaStore storage, JsonResponder responder, GatewayConfig config, MeterRegistry metrics) {
         this.storage = storage;
         this.responder = responder;
         this.limits = config.download();
+        this.metrics = metrics;
     }
 
     /**
@@ -91,6 +94,8 @@ class Mp3Responses {
         private long rateTimer = -1;
         private boolean reading;
         private boolean over;
+        /** Since when the connection's queue is full and the next piece waits for the client to take some; 0: not. */
+        private long waitingSinceNanos;
 
         Transfer(Vertx vertx, HttpServerResponse response, JobService.Mp3Download mp3, ByteRange range, GridFSDownloadStream in) {
             this.vertx = vertx;
@@ -127,7 +132,7 @@ class Mp3Responses {
 
         /** Reads the next piece on a worker, then writes it; called again once the connection has room. */
         private void next() {
-            if (over) {
+            if (over || reading) {
                 return;
             }
             if (remaining == 0) {
@@ -157,21 +162,35 @@ class Mp3Responses {
             sent += piece.length();
             response.write(piece);
             if (response.writeQueueFull()) {
-                response.drainHandler(v -> next());
+                waitingSinceNanos = System.nanoTime();
+                response.drainHandler(v -> {
+                    response.drainHandler(null); // it would fire again at every later drain: one read at a time
+                    waitingSinceNanos = 0;
+                    next();
+                });
             } else {
                 next();
             }
         }
 
+        /**
+         * Cuts off a client that took nothing for the stall timeout, or (past the grace) reads slower than the minimum
+         * on average: bytes still in the socket's buffers count as sent, so the average alone would let a reader that
+         * never reads hold its download until the kernel's buffer (megabytes) is "paid" at the minimum rate.
+         */
         private void checkRate() {
-            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-            if (over || elapsedMillis < limits.rateGrace().toMillis()) {
+            if (over) {
                 return;
             }
-            long bytesPerSecond = sent * 1000 / elapsedMillis;
-            if (bytesPerSecond < limits.minBytesPerSecond()) {
-                Log.infof("Download of MP3 %s cut off: the client read %d bytes/s, below the minimum of %d",
-                        mp3.file().getObjectId(), bytesPerSecond, limits.minBytesPerSecond());
+            long now = System.nanoTime();
+            long elapsedMillis = TimeUnit.NANOSECONDS.toMillis(now - startedNanos);
+            long bytesPerSecond = sent * 1000 / Math.max(1, elapsedMillis);
+            boolean stalled = waitingSinceNanos != 0 && now - waitingSinceNanos > limits.stallTimeout().toNanos();
+            if (stalled || (elapsedMillis >= limits.rateGrace().toMillis() && bytesPerSecond < limits.minBytesPerSecond())) {
+                Log.infof("Download of MP3 %s cut off: %s", mp3.file().getObjectId(), stalled
+                        ? "the client took nothing for " + limits.stallTimeout().toSeconds() + " s"
+                        : "the client read " + bytesPerSecond + " bytes/s, below the minimum of " + limits.minBytesPerSecond());
+                metrics.counter("gateway.downloads.cut.off", "reason", stalled ? "stalled" : "slow").increment();
                 response.reset();
                 stop();
             }

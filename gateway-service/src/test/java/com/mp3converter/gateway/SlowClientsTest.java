@@ -81,18 +81,21 @@ class SlowClientsTest {
         String token = GatewayInfra.token();
         byte[] endlessVideo = fakeMp4(64 * 1024);
         // refused before the body is read (400), when its start is read (415: zeros are no video), and midway (413)
-        assertEndlessBodyRefused("PUT /videos/z.mp4?bitrate=100", token, new byte[64 * 1024], "HTTP/1.1 400");
-        assertEndlessBodyRefused("PUT /videos/z.mp4", token, new byte[64 * 1024], "HTTP/1.1 415");
-        assertEndlessBodyRefused("PUT /videos/z.mp4", token, endlessVideo, "HTTP/1.1 413");
+        assertEndlessBodyRefused("PUT /videos/z.mp4?bitrate=100", token, new byte[64 * 1024], 0, "HTTP/1.1 400");
+        assertEndlessBodyRefused("PUT /videos/z.mp4", token, new byte[64 * 1024], 0, "HTTP/1.1 415");
+        assertEndlessBodyRefused("PUT /videos/z.mp4", token, endlessVideo, 0, "HTTP/1.1 413");
+        // ... and one that keeps sending slowly, never reaching the drained bytes' bound: closed at the drain time
+        assertEndlessBodyRefused("PUT /videos/z.mp4?bitrate=100", token, new byte[1024], 20, "HTTP/1.1 400");
         uploadMultipart(token, uniqueFakeMp4(200_000), "after.mp4").then().statusCode(202);
     }
 
-    private void assertEndlessBodyRefused(String requestLine, String token, byte[] first, String status) throws Exception {
+    private void assertEndlessBodyRefused(String requestLine, String token, byte[] first, long pauseMillis, String status)
+            throws Exception {
         try (Socket socket = socket()) {
             OutputStream out = socket.getOutputStream();
             out.write((requestLine + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
                     + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendForever(out, first));
+            CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> sendForever(out, first, pauseMillis));
             Answer answer = readUntilClosed(socket);
             assertThat(answer.text()).as(requestLine).startsWith(status).contains("\"status\"");
             assertThat(answer.closed()).as("the connection of a refused endless body is closed").isTrue();
@@ -100,16 +103,17 @@ class SlowClientsTest {
         }
     }
 
-    /** One chunk that never ends, as curl -T /dev/zero sends: the first bytes, then zeros. */
-    private static void sendForever(OutputStream out, byte[] first) {
+    /** One chunk that never ends, as curl -T /dev/zero sends: the first bytes, then as many zeros, after each pause. */
+    private static void sendForever(OutputStream out, byte[] first, long pauseMillis) {
         try {
             out.write("7FFFFFFF\r\n".getBytes(StandardCharsets.US_ASCII));
             out.write(first);
-            byte[] zeros = new byte[64 * 1024];
+            byte[] zeros = new byte[first.length];
             while (true) {
+                Thread.sleep(pauseMillis);
                 out.write(zeros);
             }
-        } catch (IOException closedByTheGateway) {
+        } catch (IOException | InterruptedException closedByTheGateway) {
             // what is expected
         }
     }

@@ -312,6 +312,8 @@ class SlowClientsTest {
         }
         byte[] whole = given().get(link).then().statusCode(200).extract().asByteArray();
         assertThat(whole).as("a reader that reads gets the whole file").isEqualTo(mp3);
+        given().head(link).then().statusCode(200).header("Content-Length", String.valueOf(mp3.length));
+        given().header("Range", "bytes=100-199").get(link).then().statusCode(206).header("Content-Length", "100");
     }
 
     /** The whole answer (head and body) to GET {@code path}, read 32 KiB at a time every 20 ms (~1.6 MB/s). */

@@ -4,6 +4,8 @@ import com.mp3converter.gateway.service.ApiException;
 import com.mp3converter.gateway.service.JobService;
 import com.mp3converter.gateway.service.OneClickLinks;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +36,7 @@ public class DownloadRoutes {
     }
 
     void register(@Observes Router router) {
-        router.get("/download").handler(ctx -> {
+        download(router, "/download").handler(ctx -> {
             String fid = ctx.request().getParam("fid");
             String owner = owner(ctx);
             mp3s.send(ctx, () -> {
@@ -44,15 +46,20 @@ public class DownloadRoutes {
                 return jobs.mp3(fid, owner);
             }, false);
         });
-        router.get("/jobs/:jobId/mp3").handler(ctx -> {
+        download(router, "/jobs/:jobId/mp3").handler(ctx -> {
             String jobId = ctx.pathParam("jobId");
             String owner = owner(ctx);
             mp3s.send(ctx, () -> jobs.mp3(jobId, owner), false);
         });
-        router.get("/links/:token").handler(ctx -> {
+        download(router, "/links/:token").handler(ctx -> {
             String token = ctx.pathParam("token");
             mp3s.send(ctx, () -> links.resolve(token), true);
         });
+    }
+
+    /** GET, and HEAD (the headers alone), as a JAX-RS GET would answer both. */
+    private static Route download(Router router, String path) {
+        return router.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
     }
 
     private static String owner(RoutingContext ctx) {

@@ -65,7 +65,7 @@ class Mp3Responses {
                 in.close();
                 throw e;
             }
-            return new Transfer(ctx.vertx(), ctx.response(), mp3, byteRange, in);
+            return new Transfer(ctx.vertx(), ctx.response(), mp3, byteRange, in, ctx.request().method().name());
         }, false).onSuccess(transfer -> transfer.start(noStore)).onFailure(e -> refuse(ctx, e));
     }
 
@@ -88,6 +88,7 @@ class Mp3Responses {
         private final JobService.Mp3Download mp3;
         private final ByteRange range;
         private final GridFSDownloadStream in;
+        private final String method;
         private long remaining;
         private long sent;
         private long startedNanos;
@@ -97,12 +98,14 @@ class Mp3Responses {
         /** Since when the connection's queue is full and the next piece waits for the client to take some; 0: not. */
         private long waitingSinceNanos;
 
-        Transfer(Vertx vertx, HttpServerResponse response, JobService.Mp3Download mp3, ByteRange range, GridFSDownloadStream in) {
+        Transfer(Vertx vertx, HttpServerResponse response, JobService.Mp3Download mp3, ByteRange range, GridFSDownloadStream in,
+                 String method) {
             this.vertx = vertx;
             this.response = response;
             this.mp3 = mp3;
             this.range = range;
             this.in = in;
+            this.method = method;
             this.remaining = range.length();
         }
 
@@ -123,6 +126,11 @@ class Mp3Responses {
             }
             if (noStore) {
                 response.putHeader("Cache-Control", "private, no-store");
+            }
+            if ("HEAD".equals(method)) { // HEAD: the headers alone
+                response.end();
+                stop();
+                return;
             }
             response.closeHandler(v -> stop()); // the client went away, or was cut off
             startedNanos = System.nanoTime();

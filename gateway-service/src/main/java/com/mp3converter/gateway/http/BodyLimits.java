@@ -2,8 +2,6 @@ package com.mp3converter.gateway.http;
 
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.ApiException;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -39,6 +37,11 @@ public class BodyLimits {
     private void limitApiBodies(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         HttpServerRequest request = ctx.request();
+        ctx.addEndHandler(answered -> {
+            if (answered.succeeded() && !request.isEnded()) {
+                drainThenClose(ctx);
+            }
+        });
         if (path.equals("/upload") || path.startsWith("/videos/")) {
             ctx.next();
         } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true)) {
@@ -60,25 +63,31 @@ public class BodyLimits {
     }
 
     /**
-     * Answers a refused request at once and closes its connection soon after, whatever the client keeps sending.
-     * Most HTTP clients read no answer while they are still sending, and closing on a client that is still sending
-     * resets the connection, which can destroy the answer before it is read: so what the client still sends is
-     * read and dropped, for at most {@code gateway.http.refusal-drain} and {@code refusal-drain-max-bytes}, and the
-     * connection is closed once the body ended and the answer is out, or at either bound. curl sends
+     * Answers a refused request at once, and says its connection closes: most HTTP clients read no answer while they
+     * are still sending, and closing on a client that is still sending resets the connection, which can destroy the
+     * answer before it is read. So once the answer is out, what the client still sends is read and dropped for a
+     * bounded time and byte count, then the connection is closed ({@link #drainThenClose}). curl sends
      * "Expect: 100-continue" for large bodies, so a refusal before the body gets to it before it sends anything.
-     * Call it on the request's event loop, so the body cannot end between the check and the handlers. The check
-     * is the request's own: it counts as ended once the last byte arrived, even while its end event still waits
-     * behind a pause, and then refuses new handlers.
+     * Call it on the request's event loop.
      */
     public void refuse(RoutingContext ctx, ApiException e) {
-        HttpServerRequest request = ctx.request();
-        if (request.isEnded()) {
-            responder.error(ctx, e);
-            return;
+        if (!ctx.request().isEnded()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
+        responder.error(ctx, e);
+    }
+
+    /**
+     * For every answer sent before its request's body ended (a refusal of ours, a 401 of the security layer...):
+     * what the client still sends is read and dropped for at most {@code gateway.http.refusal-drain} and
+     * {@code refusal-drain-max-bytes}, and the connection closed once the body ended or at either bound, whatever
+     * the client keeps sending. On the request's event loop, so the body cannot end between the check and the
+     * handlers (the check is the request's own: it counts as ended once the last byte arrived, even while its end
+     * event waits behind a pause).
+     */
+    private void drainThenClose(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
         HttpConnection connection = request.connection();
-        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        Promise<Void> drained = Promise.promise();
         ctx.vertx().setTimer(limits.refusalDrain().toMillis(), t -> connection.close());
         long[] dropped = {0};
         request.handler(buffer -> {
@@ -88,9 +97,8 @@ public class BodyLimits {
                 connection.close();
             }
         });
-        request.endHandler(end -> drained.tryComplete());
+        request.endHandler(end -> connection.close());
         request.exceptionHandler(failure -> connection.close());
         request.resume();
-        Future.all(responder.error(ctx, e), drained.future()).onComplete(done -> connection.close());
     }
 }

@@ -112,6 +112,9 @@ public interface GatewayConfig {
     interface Events {
         /** A connected page (GET /jobs/events) gets a PING this often, so idle proxies keep the stream open. */
         Duration keepAlive();
+
+        /** Event streams one user may hold open on one replica; one more is refused with 429 naming the limit. */
+        int streamsPerUser();
     }
 
     interface Http {
@@ -121,8 +124,14 @@ public interface GatewayConfig {
         /** Largest form field of a multipart upload (a conversion option), in bytes. */
         int formFieldMaxBytes();
 
-        /** How long the rest of an oversized body is read and dropped, after the 413, before the connection closes. */
-        Duration oversizeDrain();
+        /**
+         * How long the rest of a refused body (400, 408, 413, 415, 422, 429, 503...) is read and dropped after the
+         * answer, so a client that reads no answer while it sends still gets it; then the connection is closed.
+         */
+        Duration refusalDrain();
+
+        /** The most bytes of a refused body read and dropped after the answer; past them the connection is closed. */
+        long refusalDrainMaxBytes();
     }
 
     interface Upload {
@@ -140,6 +149,42 @@ public interface GatewayConfig {
 
         /** How long an upload waits for its turn before it is refused with 503 and Retry-After. */
         Duration turnWait();
+
+        /**
+         * Uploads one user may send at once (on one replica), so one account cannot take every turn; one more is
+         * refused with 429 naming the limit, before its body is read.
+         */
+        int perUserAtOnce();
+
+        /**
+         * The slowest an upload may arrive, in bytes per second averaged over each {@link #rateWindow()} (the first
+         * window is the grace); a window in which the gateway itself paused the body (storage slower) is not held
+         * against the client. A slower upload is cut off with 408 and nothing of it is kept.
+         */
+        long minBytesPerSecond();
+
+        /** The window over which {@link #minBytesPerSecond()} is averaged. */
+        Duration rateWindow();
+    }
+
+    Download download();
+
+    /** MP3 downloads (GET /download, /jobs/{id}/mp3, /links/{token}): written without holding a thread per client. */
+    interface Download {
+        /**
+         * The slowest a client may read a download, in bytes per second averaged from its start once
+         * {@link #rateGrace()} has passed; a slower reader is cut off (its connection closed).
+         */
+        long minBytesPerSecond();
+
+        /** How long a download may run before its average rate is checked. */
+        Duration rateGrace();
+
+        /**
+         * How long a download may wait for a client that takes nothing (the socket's buffers full); then it is cut
+         * off. The average rate alone counts what sits in the kernel's buffers (megabytes) as read.
+         */
+        Duration stallTimeout();
     }
 
     interface Publish {

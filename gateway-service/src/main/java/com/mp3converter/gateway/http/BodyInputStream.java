@@ -1,5 +1,7 @@
 package com.mp3converter.gateway.http;
 
+import com.mp3converter.gateway.service.ApiException;
+import com.mp3converter.gateway.service.QuotaExceeded;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +23,8 @@ import java.util.function.LongSupplier;
  * storage's speed). At most 1 MiB: a body waits while its chunks are stored, so its queue outlives young
  * collections, and a 4 MiB one overflowed the survivor spaces into the old generation (a full collection per
  * 155 MiB upload; one per four at 1 MiB, as fast).
- * A client that stops sending for longer than the idle timeout, or disconnects, makes read() throw.
+ * A client that stops sending for longer than the idle timeout, sends slower than the minimum rate, or
+ * disconnects, makes read() throw.
  */
 final class BodyInputStream extends BulkInputStream {
 
@@ -36,6 +39,12 @@ final class BodyInputStream extends BulkInputStream {
     private final long idleTimeoutMillis;
     private final LongSupplier share;
     private volatile boolean paused;
+    /** Event loop only: the bytes that arrived, whether they all did, and whether the body was paused this window. */
+    private long received;
+    private boolean arrived;
+    private boolean pausedInWindow;
+    /** The upload is over: the rate is no longer watched. */
+    private volatile boolean done;
     private Buffer current;
     private int position;
     private boolean ended;
@@ -47,34 +56,65 @@ final class BodyInputStream extends BulkInputStream {
         this.context = context;
         this.idleTimeoutMillis = idleTimeout.toMillis();
         source.handler(this::offer);
-        source.endHandler(v -> queue.add(END));
+        source.endHandler(v -> {
+            arrived = true;
+            queue.add(END);
+        });
         source.exceptionHandler(e -> fail(new IOException("upload interrupted: " + e.getMessage(), e)));
     }
 
-    /** Stops buffering and drops the rest of the body, then runs {@code whenEnded} (see {@link #dropRestThen}). */
-    void discardRest(Runnable whenEnded) {
+    /** A body that arrived slower than the minimum rate: the upload is dropped and the client told {@link #refusal}. */
+    static final class TooSlow extends IOException {
+        final ApiException refusal;
+
+        TooSlow(ApiException refusal) {
+            super(refusal.getMessage());
+            this.refusal = refusal;
+        }
+    }
+
+    /** Stops buffering the body and hands it, on the request's event loop, to {@code refusal} (BodyLimits.refuse). */
+    void discardRest(Runnable refusal) {
+        done = true;
         context.runOnContext(v -> {
             queue.clear();
             queuedBytes.set(0);
             paused = false;
-            dropRestThen(source, whenEnded);
+            refusal.run();
         });
     }
 
     /**
-     * Reads and drops what the client still sends, then runs {@code whenEnded}: most HTTP clients read no
-     * answer while they are still sending. Call it on the request's event loop, so the body cannot end
-     * between the check and the handlers. The check is the request's own: it counts as ended once the last
-     * byte arrived, even while its end event still waits behind a pause, and then refuses new handlers.
+     * From now on (the upload has its turn), every {@code window} the body must have brought at least
+     * {@code minBytesPerSecond} on average over that window, or read() throws {@link TooSlow}; a window in which
+     * the gateway paused the body (its consumer was the slow one) is not held against the client. On the event loop.
      */
-    static void dropRestThen(HttpServerRequest request, Runnable whenEnded) {
-        if (request.isEnded()) {
-            whenEnded.run();
-            return;
-        }
-        request.handler(ignored -> { });
-        request.endHandler(end -> whenEnded.run());
-        request.resume();
+    void watchRate(long minBytesPerSecond, Duration window) {
+        long windowMillis = window.toMillis();
+        long[] atWindowStart = {received};
+        pausedInWindow = paused;
+        context.owner().setPeriodic(windowMillis, windowMillis, timer -> {
+            if (done || arrived) {
+                context.owner().cancelTimer(timer);
+                return;
+            }
+            long bytesPerSecond = (received - atWindowStart[0]) * 1000 / windowMillis;
+            if (bytesPerSecond < minBytesPerSecond && !pausedInWindow) {
+                context.owner().cancelTimer(timer);
+                done = true;
+                fail(new TooSlow(new QuotaExceeded(408, "the upload arrived at " + bytesPerSecond + " bytes/s over "
+                        + windowMillis / 1000 + " s, below the minimum of " + minBytesPerSecond + " bytes/s; nothing was kept",
+                        new QuotaExceeded.Limit("minUploadBytesPerSecond", minBytesPerSecond, bytesPerSecond), null)));
+                return;
+            }
+            atWindowStart[0] = received;
+            pausedInWindow = paused;
+        });
+    }
+
+    /** The upload is over (stored, refused or failed): no more rate checks. */
+    void finished() {
+        done = true;
     }
 
     /** Ends the stream with an error (client went away). */
@@ -83,9 +123,11 @@ final class BodyInputStream extends BulkInputStream {
     }
 
     private void offer(Buffer buffer) { // event loop
+        received += buffer.length();
         queue.add(buffer);
         if (queuedBytes.addAndGet(buffer.length()) >= highWater() && !paused) {
             paused = true;
+            pausedInWindow = true;
             source.pause();
         }
     }

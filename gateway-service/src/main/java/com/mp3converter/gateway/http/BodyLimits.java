@@ -2,6 +2,7 @@ package com.mp3converter.gateway.http;
 
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.ApiException;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -36,6 +37,11 @@ public class BodyLimits {
     private void limitApiBodies(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         HttpServerRequest request = ctx.request();
+        ctx.addEndHandler(answered -> {
+            if (answered.succeeded() && !request.isEnded()) {
+                drainThenClose(ctx);
+            }
+        });
         if (path.equals("/upload") || path.startsWith("/videos/")) {
             ctx.next();
         } else if (request.headers().contains(HttpHeaders.TRANSFER_ENCODING, "chunked", true)) {
@@ -57,23 +63,42 @@ public class BodyLimits {
     }
 
     /**
-     * Refuses before any byte is stored. A body declared too big, or one the gateway has no room for now (413,
-     * 503), is answered at once (curl sends "Expect: 100-continue" for large bodies, so it gets the answer
-     * before sending) and what the client still sends is dropped for a short while before the connection is
-     * closed: closing on a client that is still sending resets the connection, and the reset can destroy the
-     * answer before the client reads it. Otherwise the body is read and dropped, and the answer follows.
+     * Answers a refused request at once, and says its connection closes: most HTTP clients read no answer while they
+     * are still sending, and closing on a client that is still sending resets the connection, which can destroy the
+     * answer before it is read. So once the answer is out, what the client still sends is read and dropped for a
+     * bounded time and byte count, then the connection is closed ({@link #drainThenClose}). curl sends
+     * "Expect: 100-continue" for large bodies, so a refusal before the body gets to it before it sends anything.
      * Call it on the request's event loop.
      */
     public void refuse(RoutingContext ctx, ApiException e) {
-        if (e.status() == 413 || e.status() == 503) {
-            HttpServerRequest request = ctx.request();
-            request.handler(ignored -> { });
-            long closeAnyway = ctx.vertx().setTimer(limits.oversizeDrain().toMillis(), t -> request.connection().close());
-            request.endHandler(end -> ctx.vertx().cancelTimer(closeAnyway));
-            request.resume();
-            responder.error(ctx, e);
-        } else {
-            BodyInputStream.dropRestThen(ctx.request(), () -> responder.error(ctx, e));
+        if (!ctx.request().isEnded()) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
         }
+        responder.error(ctx, e);
+    }
+
+    /**
+     * For every answer sent before its request's body ended (a refusal of ours, a 401 of the security layer...):
+     * what the client still sends is read and dropped for at most {@code gateway.http.refusal-drain} and
+     * {@code refusal-drain-max-bytes}, and the connection closed once the body ended or at either bound, whatever
+     * the client keeps sending. On the request's event loop, so the body cannot end between the check and the
+     * handlers (the check is the request's own: it counts as ended once the last byte arrived, even while its end
+     * event waits behind a pause).
+     */
+    private void drainThenClose(RoutingContext ctx) {
+        HttpServerRequest request = ctx.request();
+        HttpConnection connection = request.connection();
+        ctx.vertx().setTimer(limits.refusalDrain().toMillis(), t -> connection.close());
+        long[] dropped = {0};
+        request.handler(buffer -> {
+            dropped[0] += buffer.length();
+            if (dropped[0] > limits.refusalDrainMaxBytes()) {
+                request.pause();
+                connection.close();
+            }
+        });
+        request.endHandler(end -> connection.close());
+        request.exceptionHandler(failure -> connection.close());
+        request.resume();
     }
 }

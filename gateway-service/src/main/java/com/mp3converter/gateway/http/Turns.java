@@ -34,11 +34,16 @@ final class Turns {
             this.granted = granted;
         }
 
-        /** Gives up waiting (the client went away): neither callback runs. No-op once granted or refused. */
-        void withdraw() {
+        /**
+         * Gives up waiting (the client went away): neither callback runs. No-op once granted or refused.
+         * @return whether it was still waiting
+         */
+        boolean withdraw() {
             if (leaveQueue(this)) {
                 context.owner().cancelTimer(timer);
+                return true;
             }
+            return false;
         }
 
         private void grant() {

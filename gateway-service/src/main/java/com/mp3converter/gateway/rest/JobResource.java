@@ -1,6 +1,5 @@
 package com.mp3converter.gateway.rest;
 
-import com.mp3converter.gateway.service.ApiException;
 import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.service.JobService;
 import com.mp3converter.gateway.service.JobUpdates;
@@ -16,7 +15,6 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -26,9 +24,10 @@ import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
-/** Job status, listing, deletion and MP3 download; every lookup is by (id, caller). */
+/** Job status, listing, deletion and live updates; every lookup is by (id, caller). MP3 downloads: DownloadRoutes. */
 @Path("/")
 @Blocking
 public class JobResource {
@@ -39,17 +38,15 @@ public class JobResource {
     private final JobService jobs;
     private final OneClickLinks links;
     private final QueueEstimates queue;
-    private final Mp3Responses mp3s;
     private final JsonWebToken caller;
     private final JobUpdates updates;
     private final Duration keepAlive;
 
-    JobResource(JobService jobs, OneClickLinks links, QueueEstimates queue, Mp3Responses mp3s, JsonWebToken caller,
+    JobResource(JobService jobs, OneClickLinks links, QueueEstimates queue, JsonWebToken caller,
                 JobUpdates updates, GatewayConfig config) {
         this.jobs = jobs;
         this.links = links;
         this.queue = queue;
-        this.mp3s = mp3s;
         this.caller = caller;
         this.updates = updates;
         this.keepAlive = config.events().keepAlive();
@@ -63,14 +60,17 @@ public class JobResource {
         return JobView.of(job, queue.of(job), links.pathFor(job));
     }
 
-    /** Server-Sent Events: the caller's jobs as they change (curl -N), a PING every keep-alive period. */
+    /**
+     * Server-Sent Events: the caller's jobs as they change (curl -N), a PING every keep-alive period, until the
+     * caller's token expires; a few streams per user (429 past them).
+     */
     @GET
     @Path("jobs/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @NonBlocking
     public Multi<JobUpdates.Update> events() {
-        return updates.of(caller.getSubject(), keepAlive);
+        return updates.of(caller.getSubject(), keepAlive, Instant.ofEpochSecond(caller.getExpirationTime()));
     }
 
     @GET
@@ -97,23 +97,5 @@ public class JobResource {
     public Response delete(@PathParam("jobId") String jobId) {
         jobs.delete(jobId, caller.getSubject());
         return Response.noContent().build();
-    }
-
-    @GET
-    @Path("jobs/{jobId}/mp3")
-    @Produces({"audio/mpeg", MediaType.APPLICATION_JSON})
-    public Response mp3(@PathParam("jobId") String jobId, @HeaderParam("Range") String range) {
-        return download(jobId, range);
-    }
-
-    /** The course's download URL; fid is the MP3 id from the email, or the job id. */
-    @GET
-    @Path("download")
-    @Produces({"audio/mpeg", MediaType.APPLICATION_JSON})
-    public Response download(@QueryParam("fid") String fid, @HeaderParam("Range") String range) {
-        if (fid == null || fid.isBlank()) {
-            throw new ApiException(400, "fid is required: /download?fid=MP3_OR_JOB_ID");
-        }
-        return mp3s.of(jobs.mp3(fid, caller.getSubject()), range).build();
     }
 }

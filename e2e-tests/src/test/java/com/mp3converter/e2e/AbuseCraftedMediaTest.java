@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * served.
  */
 @ExtendWith(SharedPipeline.class)
-class CraftedMediaTest {
+class AbuseCraftedMediaTest {
 
     private static final Report REPORT = new Report("Abuse suite: crafted media", "input", "answer", "ended", "kept nothing",
             "healthy after");

@@ -36,7 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * suite waits seconds, not the production defaults' half-minutes.
  */
 @ExtendWith(SharedPipeline.class)
-class SlowClientsTest {
+class AbuseSlowClientsTest {
 
     private static final Report REPORT = new Report("Abuse suite: slow clients", "case", "expected", "got", "kept nothing",
             "healthy after");

@@ -54,7 +54,7 @@ final class Pipeline implements AutoCloseable {
     static final long UPLOAD_MAX_BYTES = 24L * 1024 * 1024;
     /** Above the services' 5 s MongoDB server-selection timeout, so a storage hiccup is not taken for a stalled client. */
     static final int IDLE_TIMEOUT_SECONDS = 8;
-    /** The slowest upload the gateway takes (its default), averaged over a window shortened so SlowClientsTest waits seconds. */
+    /** The slowest upload the gateway takes (its default), averaged over a window shortened so AbuseSlowClientsTest waits seconds. */
     static final long UPLOAD_MIN_BYTES_PER_SECOND = 64 * 1024;
     static final int UPLOAD_RATE_WINDOW_SECONDS = 5;
     /** A download whose reader takes nothing for this long is cut off (production: 30 s). */

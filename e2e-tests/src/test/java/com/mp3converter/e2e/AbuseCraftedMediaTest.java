@@ -49,7 +49,7 @@ class AbuseCraftedMediaTest {
     private static Bystander bystander;
 
     @BeforeAll
-    static void accounts(Pipeline shared) {
+    static void accounts(Pipeline shared) throws Exception {
         pipeline = shared;
         api = pipeline.api();
         attackerToken = api.tokenFor("crafter@abuse.example", "the crafter's long password");

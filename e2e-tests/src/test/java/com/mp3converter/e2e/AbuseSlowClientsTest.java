@@ -49,7 +49,7 @@ class AbuseSlowClientsTest {
     private static Bystander bystander;
 
     @BeforeAll
-    static void accounts(Pipeline shared) {
+    static void accounts(Pipeline shared) throws Exception {
         pipeline = shared;
         api = pipeline.api();
         attackerToken = api.tokenFor("slowpoke@abuse.example", "the slowpoke's long password");

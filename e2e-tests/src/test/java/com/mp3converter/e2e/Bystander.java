@@ -27,7 +27,7 @@ final class Bystander {
     private String token;
     private int uploads;
 
-    Bystander(Pipeline pipeline, String email) {
+    Bystander(Pipeline pipeline, String email) throws Exception {
         this.api = pipeline.api();
         this.dir = pipeline.dir;
         this.email = email;

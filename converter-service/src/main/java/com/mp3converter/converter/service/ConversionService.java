@@ -255,7 +255,7 @@ public class ConversionService {
      * complete, with the index read first and moved to the front; only what cannot be streamed is copied to the
      * job's private temp dir first.
      */
-    private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir) throws IOException {
+    private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir) throws IOException, PermanentFailure {
         byte[] head = video.head(StreamableMedia.HEAD_BYTES);
         if (StreamableMedia.canStream(container, head)) {
             Log.infof("Job %s: converting (streamed into ffmpeg%s)", jobId, video.arriving() ? " while its upload arrives" : "");
@@ -265,7 +265,9 @@ public class ConversionService {
             video.awaitComplete(); // the index is at the end: nothing to do before the upload's last byte
             Mp4Faststart.Ranges headFirst = (from, to) -> to <= head.length // the atoms before the data are in the head
                     ? new ByteArrayInputStream(head, (int) from, (int) (to - from)) : storage.openVideoRange(video.id(), from, to);
-            Optional<InputStream> relocated = Mp4Faststart.relocated(headFirst, video.sizeBytes());
+            ConverterConfig.Media bounds = config.media();
+            Optional<InputStream> relocated = Mp4Faststart.relocated(headFirst, video.sizeBytes(), Mp4Faststart.Limits.of(
+                    bounds.maxBoxes(), bounds.readBudgetFactor(), bounds.readBudgetExtraBytes(), video.sizeBytes()));
             if (relocated.isPresent()) {
                 Log.infof("Job %s: converting (streamed, its index read from the end first)", jobId);
                 return Ffmpeg.Input.stream(relocated.get(), video::sizeBytes, () -> false);

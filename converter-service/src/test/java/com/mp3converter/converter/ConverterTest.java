@@ -357,6 +357,64 @@ class ConverterTest {
         assertThat(mp3s().find(Filters.eq("metadata.jobId", jobId)).first()).isNull();
     }
 
+    @Test
+    void anMp4OfManyEmptyAtomsFailsAtOnceAsBadMediaAndIsNotRetried() throws Exception {
+        // The 20 MB-of-empty-atoms attack scaled to 2 MB: 262,144 empty atoms between the data and the index.
+        java.nio.ByteBuffer file = java.nio.ByteBuffer.allocate(16 + 16 + 2 * 1024 * 1024 + 8);
+        file.putInt(16).put("ftyp".getBytes()).put("isom\0\0\0\0".getBytes());
+        file.putInt(16).put("mdat".getBytes()).put("AAAAAAAA".getBytes());
+        while (file.remaining() > 8) {
+            file.putInt(8).put("free".getBytes());
+        }
+        file.putInt(8).put("moov".getBytes());
+        String jobId = submit(TestMedia.file("empty-atoms.mp4", file.array()), "mov", Map.of());
+
+        JsonNode end = awaitEnd(jobId);
+        assertThat(end.get("type").asText()).isEqualTo("FAILED");
+        assertThat(end.get("reason").asText()).contains("boxes").contains("not a usable video");
+        Thread.sleep(1000);
+        assertThat(events(jobId).stream().filter(e -> e.get("type").asText().equals("FAILED"))).hasSize(1);
+        assertThat(retryQueueWaiting()).isZero();
+    }
+
+    @Test
+    void uploadsThatStallLetGoOfTheirWorkersAndAreConvertedOnceCompleteOrEndedWhenAborted() throws Exception {
+        Path source = TestMedia.video("mkv-20s.mkv", 20, "stereo", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac");
+        byte[] content = Files.readAllBytes(source);
+        String completing = UUID.randomUUID().toString();
+        String abandoned = UUID.randomUUID().toString();
+        VideoUpload slow = store.openVideoUpload("slow.mkv", new Document("jobId", completing));
+        VideoUpload stalled = store.openVideoUpload("stalled.mkv", new Document("jobId", abandoned));
+        slow.write(content, 0, content.length / 2);
+        stalled.write(content, 0, content.length / 2);
+        publish(completing, slow.getObjectId().toHexString(), "matroska", Map.of());
+        publish(abandoned, stalled.getObjectId().toHexString(), "matroska", Map.of()); // both workers (test: 2) wait on them
+
+        // Both uploads stall: past the grace (test profile 8 s) each worker lets go, stops its ffmpeg and is free again.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                awaitingUpload(completing) && awaitingUpload(abandoned) && ffmpegs() == 0);
+        String other = submit(TestMedia.video("h264-aac.mp4", 6, "stereo"), "mov", Map.of());
+        assertThat(awaitEnd(other).get("type").asText()).as("another user's job, while both uploads stall").isEqualTo("DONE");
+        assertThat(events(completing)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+
+        slow.write(content, content.length / 2, content.length - content.length / 2);
+        slow.complete(new Document());
+        stalled.abort(); // the gateway gave up on it (its own bound on an upload's rate or time)
+
+        JsonNode done = awaitEnd(completing);
+        assertThat(done.get("type").asText()).as(done.toString()).isEqualTo("DONE");
+        assertThat(probeMp3(done.get("mp3Id").asText()).getDuration() / 1000.0).as("the whole video").isCloseTo(20.0, within(0.5));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "CANCELLED".equals(outcome(abandoned)));
+        Thread.sleep(1000);
+        assertThat(events(abandoned)).extracting(e -> e.get("type").asText()).doesNotContain("DONE", "FAILED");
+        assertThat(mp3Count(abandoned)).isZero();
+    }
+
+    static boolean awaitingUpload(String jobId) {
+        Document lease = ConverterInfra.db().getCollection("conversions").find(Filters.eq("_id", jobId)).first();
+        return lease != null && lease.getBoolean("awaitingUpload", false) && lease.getString("outcome") == null;
+    }
+
     static String outcome(String jobId) {
         Document lease = ConverterInfra.db().getCollection("conversions").find(Filters.eq("_id", jobId)).first();
         return lease == null ? null : lease.getString("outcome");

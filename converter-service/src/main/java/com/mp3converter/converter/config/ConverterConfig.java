@@ -54,6 +54,57 @@ public interface ConverterConfig {
      */
     Duration shutdownGrace();
 
+    /** Bounds on reading a video's structure from storage: what one hostile file may cost before it fails as bad media. */
+    Media media();
+
+    /** How long a conversion may wait on an upload still arriving; past it the worker lets go of the job. */
+    Arrival arrival();
+
+    interface Media {
+        /**
+         * Boxes (MP4 atoms: top-level, and those walked in the index) one relocation of an index-last MP4 may visit;
+         * a file with more fails as bad media (20 MB of empty atoms would be 2.6 million range reads).
+         */
+        int maxBoxes();
+
+        /**
+         * Bytes the relocation of an index-last MP4 may request from storage (atom headers, the index and the
+         * relocated stream itself): this many times the file's size plus {@link #readBudgetExtraBytes()}; past it
+         * the file fails as bad media. A plain file needs about one times its size plus two header windows.
+         */
+        double readBudgetFactor();
+
+        long readBudgetExtraBytes();
+    }
+
+    /**
+     * A conversion may read an upload while it arrives (the encode overlaps the upload). A worker waits on an
+     * arriving upload only while it keeps {@link #minBytesPerSecond()} after {@link #grace()}, and at most
+     * {@link #maxWait()}: then ffmpeg stops, the lease is released and the job waits in the broker's retry queues,
+     * looked at every {@link #recheck()} without taking a worker, and converted from the stored file once its upload
+     * is complete (an aborted upload ends it CANCELLED). The gateway bounds an upload's time and rate itself;
+     * {@link #maxUploadTime()} is the converter's own backstop.
+     */
+    interface Arrival {
+        /** The upload must arrive at least this fast on average while a worker waits on it (after the grace). */
+        long minBytesPerSecond();
+
+        /** Waiting allowed before the rate counts: ffmpeg's start and the first chunks. */
+        Duration grace();
+
+        /** A worker waits on one arriving upload at most this long in all. */
+        Duration maxWait();
+
+        /** A job let go for its upload is looked at again this often (a look costs two storage reads, no worker). */
+        Duration recheck();
+
+        /**
+         * A job whose upload is still arriving this long after it began fails. Keep it above the gateway's own bound
+         * on an upload's time, so that bound ends slow uploads first (as CANCELLED jobs, with nothing announced).
+         */
+        Duration maxUploadTime();
+    }
+
     /** Progress events are sent at most once per this many percent... */
     int progressStep();
 

@@ -143,6 +143,9 @@ public class ConversionRequestConsumer {
             delay = retries.backoff(state.failures());
             Log.warnf("Job %s failed on our side (failure %d, failing for %s), retrying in %s: %s", request.jobId(),
                     state.failures(), Duration.between(state.failingSince(), Instant.now()).withNanos(0), delay, retry.reason());
+        } else if (next instanceof Next.AwaitUpload awaiting) {
+            delay = awaiting.lookAgainIn();
+            Log.infof("Job %s waits for its upload to complete; looking again in %s", request.jobId(), delay.withNanos(0));
         } else {
             delay = ((Next.Defer) next).lookAgainIn().plus(DEFER_MARGIN);
             Log.infof("Job %s is held by another delivery; looking again in %s", request.jobId(), delay.withNanos(0));

@@ -39,8 +39,8 @@ public class JobLeases {
 
     /** What a delivery found when it asked for the job. */
     public sealed interface Claim {
-        /** This delivery holds the lease. */
-        record Taken(String token) implements Claim {
+        /** This delivery holds the lease; {@code awaitingUpload}: an earlier one let go of the job until its upload completes. */
+        record Taken(String token, boolean awaitingUpload) implements Claim {
         }
 
         /** Another delivery holds it; it runs out after {@code remaining} unless renewed. */
@@ -75,8 +75,10 @@ public class JobLeases {
         String token = PROCESS + "#" + UUID.randomUUID();
         Date now = new Date();
         Bson free = Filters.and(Filters.eq("_id", jobId), Filters.exists("outcome", false), Filters.lt("expiresAt", now));
-        if (upsert(free, Updates.combine(Updates.set("holder", token), Updates.set("expiresAt", expiry()), Updates.set("updatedAt", now)))) {
-            return new Claim.Taken(token);
+        Document taken = upsertReturning(free, Updates.combine(Updates.set("holder", token), Updates.set("expiresAt", expiry()),
+                Updates.set("updatedAt", now)));
+        if (taken != null) {
+            return new Claim.Taken(token, taken.getBoolean("awaitingUpload", false));
         }
         return current(jobId);
     }
@@ -90,6 +92,15 @@ public class JobLeases {
     /** Gives the lease up at once (the job will be retried), so the retry need not wait for it to run out. */
     public void release(String jobId, String token) {
         conversions.updateOne(held(jobId, token), Updates.combine(Updates.unset("holder"),
+                Updates.set("expiresAt", new Date(0)), Updates.set("updatedAt", new Date())));
+    }
+
+    /**
+     * Gives the lease up at once and marks the job as waiting for its upload to complete: the next deliveries do
+     * not wait on the upload again while it arrives.
+     */
+    public void releaseUntilUploaded(String jobId, String token) {
+        conversions.updateOne(held(jobId, token), Updates.combine(Updates.unset("holder"), Updates.set("awaitingUpload", true),
                 Updates.set("expiresAt", new Date(0)), Updates.set("updatedAt", new Date())));
     }
 
@@ -135,17 +146,21 @@ public class JobLeases {
 
     /** Updates the document matching {@code filter}, or inserts it; false if it exists but does not match. */
     private boolean upsert(Bson filter, Bson update) {
+        return upsertReturning(filter, update) != null;
+    }
+
+    /** The document after the update, or null if it exists but does not match. */
+    private Document upsertReturning(Bson filter, Bson update) {
         try {
-            conversions.findOneAndUpdate(filter, update, new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
-            return true;
+            return conversions.findOneAndUpdate(filter, update, new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
         } catch (MongoCommandException e) {
             if (ErrorCategory.fromErrorCode(e.getErrorCode()) == ErrorCategory.DUPLICATE_KEY) {
-                return false;
+                return null;
             }
             throw e;
         } catch (MongoWriteException e) {
             if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return false;
+                return null;
             }
             throw e;
         }

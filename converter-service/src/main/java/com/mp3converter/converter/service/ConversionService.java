@@ -21,6 +21,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.bson.Document;
+import org.bson.types.ObjectId;
 
 import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
@@ -57,8 +58,9 @@ public class ConversionService {
     private final Tracer tracer;
     private final Timer conversionTime;
     private final ObjectMapper json;
-    private final ScheduledExecutorService leaseRenewals = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "lease-renewal");
+    /** Renews leases and ends waits on arriving uploads: short tasks only. */
+    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "lease-renewal-and-arrival-alarms");
         t.setDaemon(true);
         return t;
     });
@@ -103,7 +105,7 @@ public class ConversionService {
         try {
             JobLeases.Claim claim = leases.claim(request.jobId());
             if (claim instanceof JobLeases.Claim.Taken taken) {
-                return convertHolding(request, taken.token());
+                return convertHolding(request, taken.token(), taken.awaitingUpload());
             }
             return announce(request, claim);
         } catch (IOException | RuntimeException e) {
@@ -129,16 +131,20 @@ public class ConversionService {
         }
     }
 
-    private Next convertHolding(ConversionRequest request, String token) throws IOException {
+    private Next convertHolding(ConversionRequest request, String token, boolean awaitingUpload) throws IOException {
         String jobId = request.jobId();
-        try (LeaseKeeper lease = new LeaseKeeper(leases, jobId, token, config.lease().ttl().dividedBy(3), leaseRenewals)) {
+        try (LeaseKeeper lease = new LeaseKeeper(leases, jobId, token, config.lease().ttl().dividedBy(3), timers)) {
             Optional<GridFSFile> existing = storage.findMp3OfJob(jobId);
             if (existing.isPresent()) {
                 Log.infof("Job %s already has MP3 %s; announcing it again", jobId, existing.get().getObjectId());
             } else {
-                publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
-                if (request.requestedAt() != null) { // published -> conversion started
-                    metrics.timer("converter.queue.wait").record(Duration.between(request.requestedAt(), Instant.now()));
+                if (awaitingUpload) {
+                    requireUploadComplete(request); // STARTED was announced when a worker first took it
+                } else {
+                    publishQuietly(JobEvent.of(request, JobEvent.Type.STARTED));
+                    if (request.requestedAt() != null) { // published -> conversion started
+                        metrics.timer("converter.queue.wait").record(Duration.between(request.requestedAt(), Instant.now()));
+                    }
                 }
                 existing = Optional.of(convert(request, lease));
                 metrics.counter("converter.jobs", "outcome", "done").increment();
@@ -153,6 +159,12 @@ public class ConversionService {
             // removes a job's video: the gateway decided the job, nobody is to hear of it from here.
             return leases.decideCancelled(jobId, "the video was removed: the upload failed, or the job was cancelled or deleted")
                     ? Next.FINISHED : new Next.Retry("decided meanwhile; announcing what stands");
+        } catch (UploadStillArriving slow) {
+            // Not the file's failure nor ours: the job waits in the broker, without a worker, until the upload is complete.
+            leases.releaseUntilUploaded(jobId, token);
+            Log.infof("Job %s: %s; converting once it is complete (looking again every %s)", jobId, slow.getMessage(),
+                    config.arrival().recheck());
+            return new Next.AwaitUpload(config.arrival().recheck());
         } catch (PermanentFailure e) {
             return fail(request, token, e.getMessage());
         } catch (IOException | RuntimeException e) {
@@ -165,6 +177,23 @@ public class ConversionService {
         }
     }
 
+    /**
+     * A job let go while its upload arrived: still arriving, it waits on in the broker (no worker held, no ffmpeg
+     * started), and fails once the upload has lasted longer than any upload may.
+     */
+    private void requireUploadComplete(ConversionRequest request) throws IOException, PermanentFailure {
+        try (MediaStore.Video video = storage.openVideo(request.videoId())) {
+            if (!video.arriving()) {
+                return;
+            }
+        }
+        Duration limit = config.arrival().maxUploadTime();
+        if (new ObjectId(request.videoId()).getDate().toInstant().plus(limit).isBefore(Instant.now())) {
+            throw new PermanentFailure("the upload did not complete within " + limit.toMinutes() + " minutes of its start");
+        }
+        throw new UploadStillArriving("the upload is still arriving");
+    }
+
     private GridFSFile convert(ConversionRequest request, LeaseKeeper lease) throws IOException, PermanentFailure {
         Path dir = Files.createTempDirectory(Files.createDirectories(config.workDir()), "job-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -174,19 +203,22 @@ public class ConversionService {
             ConversionOptions options = request.optionsOrDefaults();
             Ffmpeg.Result result;
             ConversionOptions finalOptions;
+            ArrivalWait arrival = new ArrivalWait(config.arrival(), timers);
             try (MediaStore.Video video = storage.openVideo(request.videoId())) {
+                boolean arriving = video.arriving();
                 try {
-                    result = encode(request, options, video, dir, mp3, lease);
+                    result = encode(request, options, video, dir, mp3, lease, arrival);
                 } catch (PermanentFailure badMedia) {
-                    video.awaitComplete(); // an upload refused or cut short meanwhile is not the file's failure
+                    awaitComplete(video, arriving, arrival); // an upload refused or cut short meanwhile is not the file's failure
                     throw badMedia;
                 }
-                finalOptions = finalOptions(video.awaitComplete(), options); // no MP3 of a video that did not fully arrive
+                // No MP3 of a video that did not fully arrive.
+                finalOptions = finalOptions(awaitComplete(video, arriving, arrival), options);
             }
             if (!finalOptions.equals(options)) { // form fields after the file changed them: encode the whole file again
                 Log.infof("Job %s: the upload ended with other options; converting again with them", request.jobId());
                 try (MediaStore.Video video = storage.openVideo(request.videoId())) {
-                    result = encode(request, finalOptions, video, dir, mp3, lease);
+                    result = encode(request, finalOptions, video, dir, mp3, lease, arrival);
                 }
             }
             long elapsed = System.nanoTime() - started;
@@ -203,6 +235,11 @@ public class ConversionService {
         }
     }
 
+    /** The upload's end: at once for a video stored when the job began, within the grace for one that was arriving. */
+    private static Document awaitComplete(MediaStore.Video video, boolean wasArriving, ArrivalWait arrival) throws IOException {
+        return wasArriving ? arrival.atMostTheGrace(video::awaitComplete) : video.awaitComplete();
+    }
+
     /** The options the upload ended with (stored with the video), else those the request was sent with. */
     private ConversionOptions finalOptions(Document videoMetadata, ConversionOptions requested) {
         Document stored = videoMetadata.get("options", Document.class);
@@ -211,12 +248,12 @@ public class ConversionService {
 
     /** ffmpeg's run, as a span with the media's length and the realtime factor. */
     private Ffmpeg.Result encode(ConversionRequest request, ConversionOptions options, MediaStore.Video video, Path dir, Path mp3,
-                                 LeaseKeeper lease) throws IOException, PermanentFailure {
+                                 LeaseKeeper lease, ArrivalWait arrival) throws IOException, PermanentFailure {
         Span span = tracer.spanBuilder("ffmpeg").setAttribute("job.id", request.jobId())
                 .setAttribute("upload.arriving", video.arriving()).startSpan();
         long started = System.nanoTime();
         try (Scope scope = span.makeCurrent()) {
-            Ffmpeg.Input input = input(request.jobId(), video, request.container(), dir);
+            Ffmpeg.Input input = input(request.jobId(), video, request.container(), dir, arrival);
             Ffmpeg.Result result = ffmpeg.toMp3(input, request.container(), options, mp3,
                     new ProgressThrottle(request), () -> lease.held() && !cancellations.contains(request.jobId()));
             long elapsed = System.nanoTime() - started;
@@ -255,20 +292,30 @@ public class ConversionService {
      * complete, with the index read first and moved to the front; only what cannot be streamed is copied to the
      * job's private temp dir first.
      */
-    private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir) throws IOException {
-        byte[] head = video.head(StreamableMedia.HEAD_BYTES);
+    private Ffmpeg.Input input(String jobId, MediaStore.Video video, String container, Path dir, ArrivalWait arrival)
+            throws IOException, PermanentFailure {
+        boolean arriving = video.arriving();
+        byte[] head = arriving ? arrival.atMostTheGrace(() -> video.head(StreamableMedia.HEAD_BYTES)) : video.head(StreamableMedia.HEAD_BYTES);
         if (StreamableMedia.canStream(container, head)) {
-            Log.infof("Job %s: converting (streamed into ffmpeg%s)", jobId, video.arriving() ? " while its upload arrives" : "");
-            return Ffmpeg.Input.stream(video.content(), video::sizeBytes, video::arriving);
+            if (arriving) {
+                Log.infof("Job %s: converting (streamed into ffmpeg while its upload arrives)", jobId);
+                return Ffmpeg.Input.arriving(video.content(), video::sizeBytes, video::arriving, () -> arrival.overdue(video.sizeBytes()));
+            }
+            Log.infof("Job %s: converting (streamed into ffmpeg)", jobId);
+            return Ffmpeg.Input.stream(video.content(), video::sizeBytes);
+        }
+        if (arriving) { // nothing to do before the upload's last byte (an index at the end, or a copy to make)
+            arrival.atMostTheGrace(video::awaitComplete);
         }
         if (container.equals("mov")) {
-            video.awaitComplete(); // the index is at the end: nothing to do before the upload's last byte
             Mp4Faststart.Ranges headFirst = (from, to) -> to <= head.length // the atoms before the data are in the head
                     ? new ByteArrayInputStream(head, (int) from, (int) (to - from)) : storage.openVideoRange(video.id(), from, to);
-            Optional<InputStream> relocated = Mp4Faststart.relocated(headFirst, video.sizeBytes());
+            ConverterConfig.Media bounds = config.media();
+            Optional<InputStream> relocated = Mp4Faststart.relocated(headFirst, video.sizeBytes(), Mp4Faststart.Limits.of(
+                    bounds.maxBoxes(), bounds.readBudgetFactor(), bounds.readBudgetExtraBytes(), video.sizeBytes()));
             if (relocated.isPresent()) {
                 Log.infof("Job %s: converting (streamed, its index read from the end first)", jobId);
-                return Ffmpeg.Input.stream(relocated.get(), video::sizeBytes, () -> false);
+                return Ffmpeg.Input.stream(relocated.get(), video::sizeBytes);
             }
         }
         Log.infof("Job %s: converting (copied first: it cannot be read front to back)", jobId);

@@ -58,17 +58,28 @@ public class Ffmpeg {
     /**
      * What ffmpeg reads: a local file, or a stream it reads from its stdin while encoding (so the download
      * and the encode overlap). {@code sizeBytes} bounds the run time when the stream declares no duration; the
-     * deadline counts from the end of its arrival.
+     * deadline counts from the end of its arrival, and while it arrives {@code arrivalOverdue} says when to stop
+     * waiting for it.
      */
-    public record Input(Path file, InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving) {
+    public record Input(Path file, InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving,
+                        BooleanSupplier arrivalOverdue) {
         public static Input file(Path file) throws IOException {
             long size = Files.size(file);
-            return new Input(file, null, () -> size, () -> false);
+            return new Input(file, null, () -> size, () -> false, () -> false);
         }
 
-        /** A stream that may still be arriving (an upload in progress): its size so far, and whether more comes. */
-        public static Input stream(InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving) {
-            return new Input(null, stream, sizeBytes, arriving);
+        /** A stream complete in storage. */
+        public static Input stream(InputStream stream, LongSupplier sizeBytes) {
+            return new Input(null, stream, sizeBytes, () -> false, () -> false);
+        }
+
+        /**
+         * A stream that may still be arriving (an upload in progress): its size so far, whether more comes, and
+         * whether it comes too slowly to go on waiting for it.
+         */
+        public static Input arriving(InputStream stream, LongSupplier sizeBytes, BooleanSupplier arriving,
+                                     BooleanSupplier arrivalOverdue) {
+            return new Input(null, stream, sizeBytes, arriving, arrivalOverdue);
         }
     }
 
@@ -144,6 +155,9 @@ public class Ffmpeg {
         }
         if (run.unwanted) {
             throw new IOException("ffmpeg stopped: the job is no longer this worker's");
+        }
+        if (run.arrivalOverdue) {
+            throw new UploadStillArriving("the upload arrives too slowly to convert while it arrives");
         }
         if (run.timedOut) {
             throw new PermanentFailure("conversion took too long and was stopped");
@@ -281,6 +295,7 @@ public class Ffmpeg {
         private volatile double encodedSeconds;
         private volatile boolean timedOut;
         private volatile boolean unwanted;
+        private volatile boolean arrivalOverdue;
 
         Run(ConversionOptions options, Input input) {
             this.options = options;
@@ -338,7 +353,12 @@ public class Ffmpeg {
                 ffmpeg.destroy();
                 return;
             }
-            if (input.arriving().getAsBoolean()) { // ffmpeg waits for the upload, not the other way round
+            if (input.arriving().getAsBoolean()) { // ffmpeg waits for the upload, not the other way round...
+                if (input.arrivalOverdue().getAsBoolean()) { // ...as long as the upload keeps coming
+                    Log.infof("The upload arrives too slowly to wait on; stopping ffmpeg");
+                    arrivalOverdue = true;
+                    ffmpeg.destroy();
+                }
                 timedFrom = System.nanoTime();
                 return;
             }

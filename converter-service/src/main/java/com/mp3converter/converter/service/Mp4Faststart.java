@@ -18,6 +18,11 @@ import java.util.Set;
  * shifted by its own size, and the file streamed as atoms-before-the-data, index, data. So ffmpeg reads it front
  * to back from a pipe, as qt-faststart would have made it, with no copy of the video on disk. Empty when the layout is not the plain
  * one this handles (compressed index, offsets that would overflow, several indexes): the caller copies then.
+ * <p>
+ * The file is hostile. Every box lies inside its parent, sizes are longs (a 64-bit size never wraps), every step
+ * moves forward, and the work is bounded by {@link Limits}: past the boxes it may visit or the bytes it may read,
+ * the file is bad media ({@link PermanentFailure}). Atom headers are read in windows, so a flood of empty atoms
+ * costs one range read per window, not one per atom.
  */
 final class Mp4Faststart {
 
@@ -26,8 +31,24 @@ final class Mp4Faststart {
         InputStream open(long from, long to) throws IOException;
     }
 
+    /**
+     * What one relocation may cost: boxes visited (top-level atoms and boxes walked in the index) and bytes
+     * requested through {@link Ranges} (atom headers, the index, and the relocated stream itself).
+     */
+    record Limits(int maxBoxes, long maxReadBytes) {
+        /** The read budget of a file of {@code length} bytes: {@code factor} times its size plus {@code extraBytes}. */
+        static Limits of(int maxBoxes, double factor, long extraBytes, long length) {
+            double budget = factor * Math.max(length, 0) + extraBytes;
+            return new Limits(maxBoxes, budget >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) budget);
+        }
+    }
+
     /** An index larger than this is not held in memory (a 3-hour video's is a few MB). */
     static final int MAX_INDEX_BYTES = 32 * 1024 * 1024;
+    /** Atom headers are read this many bytes at a time (the head the caller holds anyway is one window). */
+    static final int HEADER_WINDOW = 64 * 1024;
+    /** moov > trak > mdia > minf > stbl > stco: a deeper nest of containers is no index of ours. */
+    static final int MAX_DEPTH = 8;
     private static final Set<String> CONTAINERS = Set.of("moov", "trak", "mdia", "minf", "stbl");
 
     private record Atom(String type, long offset, long size) {
@@ -43,11 +64,44 @@ final class Mp4Faststart {
         }
     }
 
+    /** The file, with what may still be spent on it. */
+    private static final class Budget {
+        private final Ranges file;
+        private final Limits limits;
+        private int boxes;
+        private long read;
+
+        Budget(Ranges file, Limits limits) {
+            this.file = file;
+            this.limits = limits;
+        }
+
+        InputStream open(long from, long to) throws IOException, PermanentFailure {
+            if (to - from > limits.maxReadBytes() - read) {
+                throw new PermanentFailure("the MP4's layout would take reading more than " + limits.maxReadBytes()
+                        + " bytes of storage for a file this size; it is not a usable video");
+            }
+            read += to - from;
+            return file.open(from, to);
+        }
+
+        void visit() throws PermanentFailure {
+            if (++boxes > limits.maxBoxes()) {
+                throw new PermanentFailure("the MP4 has more than " + limits.maxBoxes() + " boxes; it is not a usable video");
+            }
+        }
+    }
+
     private Mp4Faststart() {
     }
 
-    static Optional<InputStream> relocated(Ranges file, long length) throws IOException {
-        List<Atom> atoms = topLevelAtoms(file, length);
+    /**
+     * The file streamed with its index first, or empty when its layout is not one this handles.
+     * @throws PermanentFailure past a {@link Limits} bound or nested deeper than any index: bad media
+     */
+    static Optional<InputStream> relocated(Ranges file, long length, Limits limits) throws IOException, PermanentFailure {
+        Budget budget = new Budget(file, limits);
+        List<Atom> atoms = topLevelAtoms(budget, length);
         if (atoms == null) {
             return Optional.empty();
         }
@@ -67,23 +121,23 @@ final class Mp4Faststart {
             return Optional.empty();
         }
         byte[] index;
-        try (InputStream in = file.open(moov.offset(), moov.end())) {
+        try (InputStream in = budget.open(moov.offset(), moov.end())) {
             index = in.readNBytes((int) moov.size());
         }
         // Only the data between the first mdat and the index moves (by the index's size); what follows it stays put.
         Moved moved = new Moved(firstMdat.offset(), moov.offset(), moov.size());
-        if (index.length != moov.size() || !moveOffsets(ByteBuffer.wrap(index), 0, index.length, moved)) {
+        if (index.length != moov.size() || !moveOffsets(ByteBuffer.wrap(index), 0, index.length, moved, 0, budget)) {
             return Optional.empty();
         }
         List<InputStream> parts = new ArrayList<>();
         try {
-            parts.add(file.open(0, firstMdat.offset()));
+            parts.add(budget.open(0, firstMdat.offset()));
             parts.add(new ByteArrayInputStream(index));
-            parts.add(file.open(firstMdat.offset(), moov.offset()));
+            parts.add(budget.open(firstMdat.offset(), moov.offset()));
             if (moov.end() < length) {
-                parts.add(file.open(moov.end(), length));
+                parts.add(budget.open(moov.end(), length));
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | PermanentFailure | RuntimeException e) {
             for (InputStream opened : parts) { // a range may read ahead on its own thread
                 try {
                     opened.close();
@@ -97,26 +151,33 @@ final class Mp4Faststart {
     }
 
     /** The top-level atoms, from their headers; null if they do not tile the file exactly. */
-    private static List<Atom> topLevelAtoms(Ranges file, long length) throws IOException {
+    private static List<Atom> topLevelAtoms(Budget budget, long length) throws IOException, PermanentFailure {
         List<Atom> atoms = new ArrayList<>();
+        byte[] window = new byte[0];
+        long windowAt = 0;
         long offset = 0;
         while (offset < length) {
-            byte[] header;
-            try (InputStream in = file.open(offset, Math.min(offset + 16, length))) {
-                header = in.readNBytes(16);
+            budget.visit();
+            if (offset + 16 > windowAt + window.length && windowAt + window.length < length) { // header not all in hand
+                windowAt = offset;
+                try (InputStream in = budget.open(offset, offset + Math.min(HEADER_WINDOW, length - offset))) {
+                    window = in.readNBytes(HEADER_WINDOW);
+                }
             }
-            if (header.length < 8) {
+            int at = (int) (offset - windowAt);
+            int available = window.length - at;
+            if (available < 8) {
                 return null;
             }
-            ByteBuffer b = ByteBuffer.wrap(header);
-            long size = Integer.toUnsignedLong(b.getInt(0));
-            String type = new String(header, 4, 4, StandardCharsets.ISO_8859_1);
-            if (size == 1 && header.length == 16) {
-                size = b.getLong(8);
+            ByteBuffer b = ByteBuffer.wrap(window);
+            long size = Integer.toUnsignedLong(b.getInt(at));
+            String type = new String(window, at + 4, 4, StandardCharsets.ISO_8859_1);
+            if (size == 1 && available >= 16) {
+                size = b.getLong(at + 8); // 64-bit size; negative (above 2^63) is refused below
             } else if (size == 0) {
                 size = length - offset; // to the end of the file
             }
-            if (size < 8 || offset + size > length) {
+            if (size < 8 || size > length - offset) {
                 return null;
             }
             atoms.add(new Atom(type, offset, size));
@@ -126,12 +187,17 @@ final class Mp4Faststart {
     }
 
     /** Moves every chunk offset under the atoms in [from, to) with the data it points at; false if it cannot. */
-    private static boolean moveOffsets(ByteBuffer index, int from, int to, Moved moved) {
+    private static boolean moveOffsets(ByteBuffer index, int from, int to, Moved moved, int depth, Budget budget)
+            throws PermanentFailure {
+        if (depth > MAX_DEPTH) {
+            throw new PermanentFailure("the MP4's index nests boxes more than " + MAX_DEPTH + " deep; it is not a usable video");
+        }
         int at = from;
-        if (from == 0) { // inside the moov itself, past its header
+        if (depth == 0) { // inside the moov itself, past its header
             at = index.getInt(0) == 1 ? 16 : 8;
         }
         while (at + 8 <= to) {
+            budget.visit();
             long size = Integer.toUnsignedLong(index.getInt(at));
             String type = new String(index.array(), at + 4, 4, StandardCharsets.ISO_8859_1);
             int header = 8;
@@ -142,7 +208,7 @@ final class Mp4Faststart {
                 size = index.getLong(at + 8);
                 header = 16;
             }
-            if (size < header || at + size > to) {
+            if (size < header || size > to - at) { // also a negative 64-bit size: every box inside its parent
                 return false;
             }
             int end = (int) (at + size);
@@ -161,7 +227,7 @@ final class Mp4Faststart {
                     }
                 }
                 default -> {
-                    if (CONTAINERS.contains(type) && !moveOffsets(index, at + header, end, moved)) {
+                    if (CONTAINERS.contains(type) && !moveOffsets(index, at + header, end, moved, depth + 1, budget)) {
                         return false;
                     }
                 }
@@ -177,7 +243,7 @@ final class Mp4Faststart {
             return false;
         }
         long entries = Integer.toUnsignedLong(index.getInt(body + 4));
-        if (body + 8 + entries * width > end) {
+        if (entries * width > end - body - 8) {
             return false;
         }
         for (int i = 0; i < entries; i++) {

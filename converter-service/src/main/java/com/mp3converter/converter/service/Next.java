@@ -17,5 +17,9 @@ public sealed interface Next {
     record Defer(Duration lookAgainIn) implements Next {
     }
 
+    /** The video's upload arrives too slowly to wait on: look again later, converting once it is complete. */
+    record AwaitUpload(Duration lookAgainIn) implements Next {
+    }
+
     Next FINISHED = new Finished();
 }

@@ -61,6 +61,15 @@ class FfmpegTest {
                 .hasMessage("conversion took too long and was stopped");
     }
 
+    @Test
+    void anFfmpegWaitingOnAnUploadThatArrivesTooSlowlyIsStoppedAndTheJobLetGoNotFailed() throws IOException {
+        Ffmpeg ffmpeg = withFakeFfmpeg("exec sleep 60");
+        Ffmpeg.Input stalled = Ffmpeg.Input.arriving(new java.io.ByteArrayInputStream(new byte[0]), () -> 0, () -> true, () -> true);
+
+        assertThatThrownBy(() -> ffmpeg.toMp3(stalled, "matroska", ConversionOptions.DEFAULTS, dir.resolve("out.mp3"), percent -> { },
+                () -> true)).isInstanceOf(UploadStillArriving.class).hasMessageContaining("arrives too slowly");
+    }
+
     private void convert(Ffmpeg ffmpeg) throws Exception {
         convert(ffmpeg, () -> true);
     }

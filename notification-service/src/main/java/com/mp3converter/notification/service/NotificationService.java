@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One final email per job, however often and however concurrently its events are delivered: the delivery
  * that claims the job's record sends, the others wait for it and skip; a FAILED event for a job that got
- * its DONE email (or the reverse) sends nothing. A mail the SMTP server refuses for good (5xx) is given up at once and
- * recorded so. Only verified addresses get job emails (EmailVerifications). The only duplicate left is a crash, or storage out of reach for
- * longer than recording the send is retried, after the SMTP server accepted the mail and before the record says
+ * its DONE email (or the reverse) sends nothing. A mail the SMTP server refuses for good (5xx) is given up at once
+ * and recorded so. Only verified addresses get job emails (EmailVerifications). The only duplicate left is a crash,
+ * or storage out of reach for longer than recording the send is retried, after the SMTP server accepted the mail and before the record says
  * SENT (the claim's lease then runs out and a redelivery sends again); the fixed Message-ID lets mail clients fold it.
  */
 @ApplicationScoped

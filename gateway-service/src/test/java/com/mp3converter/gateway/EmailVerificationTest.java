@@ -87,7 +87,7 @@ class EmailVerificationTest {
                 notifierSide().sign(new EmailVerificationTokens.Verification(email, Instant.now().minusSeconds(1))), // expired
                 new EmailVerificationTokens("another-key-of-at-least-32-bytes-000", List.of())
                         .sign(new EmailVerificationTokens.Verification(email, Instant.now().plus(Duration.ofDays(7)))),
-                "x".repeat(5000));
+                "x".repeat(1000)); // past the token bound (longer request lines are refused by the HTTP server: 414)
         for (String token : bad) {
             given().queryParam("token", token).when().get("/verify-email").then()
                     .statusCode(400).contentType("application/json").body("status", equalTo(400))

@@ -14,6 +14,8 @@ public final class Topology {
     public static final String CONVERSION_CANCELLED = "conversion.cancelled";
     /** Converter to everyone: conversion.event.started, .progress, .done, .failed. */
     public static final String EVENT_PREFIX = "conversion.event.";
+    /** Gateway to notifier: an address proved it can read our emails ({@link EmailVerified}). */
+    public static final String EMAIL_VERIFIED = "account.email.verified";
 
     private Topology() {
     }

@@ -19,6 +19,7 @@ public class NotificationInfra implements QuarkusTestResourceLifecycleManager {
 
     static final String EXCHANGE = "notify-test";
     static final String QUEUE = "notify-test.job-finished";
+    static final String VERIFIED_QUEUE = "notify-test.email-verified";
 
     static GreenMail smtp;
     static ServerSetup smtpSetup;
@@ -40,8 +41,11 @@ public class NotificationInfra implements QuarkusTestResourceLifecycleManager {
                 channel.exchangeDeclare(EXCHANGE, "topic", true);
                 channel.queueDelete(QUEUE);
                 channel.queueDelete(QUEUE + ".dlq");
+                channel.queueDelete(VERIFIED_QUEUE);
+                channel.queueDelete(VERIFIED_QUEUE + ".dlq");
             }
             return Map.of(
+                    "mp.messaging.incoming.email-verified.queue.name", VERIFIED_QUEUE,
                     "quarkus.mailer.host", "127.0.0.1",
                     "quarkus.mailer.port", String.valueOf(port),
                     "quarkus.mailer.start-tls", "DISABLED",
@@ -76,11 +80,29 @@ public class NotificationInfra implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /**
+     * What the gateway publishes once someone opened the address's verification link; returns when the notifier has
+     * recorded it (job emails sent after that go to the address).
+     */
+    static void verified(String email) throws Exception {
+        publish("account.email.verified", "{\"email\":\"%s\",\"verifiedAt\":\"%s\"}".formatted(email, java.time.Instant.now()));
+        try (var client = MongoClients.create(mongo.uri())) {
+            var records = client.getDatabase("mp3converter").getCollection("verified_emails");
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15))
+                    .until(() -> records.find(new org.bson.Document("_id", email.toLowerCase(java.util.Locale.ROOT))).first() != null);
+        }
+    }
+
     static int deadLettered() throws Exception {
+        return deadLettered(QUEUE);
+    }
+
+    /** Takes what was dead-lettered from {@code queue}, and says how many. */
+    static int deadLettered(String queue) throws Exception {
         int count = 0;
         try (Channel channel = rabbit.createChannel()) {
             GetResponse response;
-            while ((response = channel.basicGet(QUEUE + ".dlq", true)) != null) {
+            while ((response = channel.basicGet(queue + ".dlq", true)) != null) {
                 count++;
             }
         }

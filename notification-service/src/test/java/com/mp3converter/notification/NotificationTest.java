@@ -70,6 +70,7 @@ class NotificationTest {
     @Test
     void doneEmailNamesTheFileAndGivesAOneClickLinkAndAWorkingDownloadCommand() throws Exception {
         String email = "done-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         String jobId = UUID.randomUUID().toString();
         NotificationInfra.publish("conversion.event.done", doneEvent(jobId, email, "Holiday <2024> & more.mp4"));
         await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
@@ -98,8 +99,31 @@ class NotificationTest {
     }
 
     @Test
+    void aFileNameCannotAddHeaderLinesReorderTextOrStretchTheSubject() throws Exception {
+        String email = "hostile-name-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email);
+        // JSON escapes: CR LF and a fake header, a right-to-left override, a zero-width space, then 300 characters.
+        String hostile = "invoice\\r\\nBcc: victim@example.org\\r\\n\\r\\nClick http://evil.example \\u202Egnp.exe\\u200B " + "x".repeat(300) + ".mp4";
+        NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, hostile));
+        await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
+
+        MimeMessage mail = mailsTo(email).get(0);
+        assertThat(mail.getHeader("Bcc")).isNull();
+        assertThat(mail.getAllRecipients()).hasSize(1);
+        String subject = mail.getSubject();
+        assertThat(subject).startsWith("Your MP3 is ready: invoice Bcc: victim@example.org Click http://evil.example gnp.exe x")
+                .endsWith("\u2026").doesNotContain("\r", "\n", "\u202E", "\u200B");
+        String name = subject.substring("Your MP3 is ready: ".length());
+        assertThat(name.codePointCount(0, name.length())).as("the name's default bound").isEqualTo(80);
+        String text = part(mail, "text/plain");
+        assertThat(text).contains("\"" + name + "\"").doesNotContain("\u202E", "\u200B", "x".repeat(100), "\nBcc:", "\nClick");
+        assertThat(part(mail, "text/html")).contains(name).doesNotContain("x".repeat(100));
+    }
+
+    @Test
     void failedEmailGivesTheReasonAndWhatToDo() throws Exception {
         String email = "failed-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         NotificationInfra.publish("conversion.event.failed", """
                 {"jobId":"%s","type":"FAILED","ownerEmail":"%s","originalFilename":"silent.mp4",
                  "reason":"the file has no audio track"}""".formatted(UUID.randomUUID(), email));
@@ -112,6 +136,7 @@ class NotificationTest {
     @Test
     void redeliveredEventSendsNoSecondEmail() throws Exception {
         String email = "twice-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         String event = doneEvent(UUID.randomUUID().toString(), email, "clip.mp4");
         for (int i = 0; i < 4; i++) { // delivered concurrently, as a broker redelivers after a lost ack
             NotificationInfra.publish("conversion.event.done", event);
@@ -126,6 +151,7 @@ class NotificationTest {
     @Test
     void anEmailClaimedByAProcessThatDiedIsSentOnceItsLeaseRunsOut() throws Exception {
         String email = "orphan-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         String jobId = UUID.randomUUID().toString();
         try (var client = com.mongodb.client.MongoClients.create(NotificationInfra.mongo.uri())) {
             client.getDatabase("mp3converter").getCollection("sent_notifications").insertOne(
@@ -139,6 +165,7 @@ class NotificationTest {
     @Test
     void aJobGetsOneFinalEmailNeverBothDoneAndFailed() throws Exception {
         String email = "final-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         String jobId = UUID.randomUUID().toString();
         NotificationInfra.publish("conversion.event.done", doneEvent(jobId, email, "clip.mp4"));
         await().atMost(Duration.ofSeconds(15)).until(() -> mailsTo(email).size() == 1);
@@ -164,6 +191,7 @@ class NotificationTest {
     @Test
     void smtpOutageDelaysTheEmailAndDeliversItOnce() throws Exception {
         String email = "outage-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         NotificationInfra.smtp.stop();
         try {
             NotificationInfra.publish("conversion.event.done", doneEvent(UUID.randomUUID().toString(), email, "late.mp4"));
@@ -180,6 +208,7 @@ class NotificationTest {
     @Order(Integer.MAX_VALUE) // last: storage comes back empty
     void storageLostWhileTheEmailIsSentDoesNotSendItAgain() throws Exception {
         String email = "storage-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         UserManager users = NotificationInfra.smtp.getUserManager();
         MessageDeliveryHandler deliver = users.getMessageDeliveryHandler();
         CompletableFuture<Void> back = new CompletableFuture<>();
@@ -215,6 +244,7 @@ class NotificationTest {
     @Test
     void anSmtpOutageLongerThanTheDeliveryLimitAllowsWaitsInTheRetryQueuesAndTheEmailStillGoesOut() throws Exception {
         String email = "long-outage-" + UUID.randomUUID() + "@example.com";
+        NotificationInfra.verified(email); // job emails go only to verified addresses
         NotificationInfra.deadLettered();
         NotificationInfra.smtp.stop();
         try {

@@ -20,6 +20,29 @@ public interface NotificationConfig {
 
     DownloadLink downloadLink();
 
+    /**
+     * The longest a user's file name may be in a subject line or a mail body, in characters (code points); a longer
+     * name is cut and ends with an ellipsis.
+     */
+    @WithDefault("80")
+    int fileNameMaxChars();
+
+    /** Job emails go only to addresses that opened a verification link (contracts/EmailVerificationTokens). */
+    Verification verification();
+
+    interface Verification {
+        /**
+         * How long the mailed verification link works; also how long the latest job email held for an unverified
+         * address waits for it (it follows the click).
+         */
+        @WithDefault("P7D")
+        Duration linkTtl();
+
+        /** An unverified address gets at most one verification email per this period, however many jobs end. */
+        @WithDefault("PT24H")
+        Duration resendAfter();
+    }
+
     /** The one-click link in the DONE email (contracts/DownloadLinks), signed with the key the gateway checks. */
     interface DownloadLink {
         /** The gateway's DOWNLOAD_LINK_KEY (a shared Secret). */

@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One record per job, keyed by _id so a second cannot exist: the job's one final email (DONE or FAILED,
  * whichever event came first), claimed (SENDING) by the delivery that sends it, then SENT. A claim whose
- * holder died is taken over once its lease ran out. Records expire after the retention.
+ * holder died is taken over once its lease ran out. A job whose email the SMTP server refused for good is GIVEN_UP.
+ * Records expire after the retention.
  */
 @ApplicationScoped
 public class SentNotifications {
@@ -40,11 +41,14 @@ public class SentNotifications {
         /** The job's final email was of the other kind: a job gets one, never both. */
         OTHER_KIND_SENT,
         /** Another delivery is sending it right now. */
-        IN_PROGRESS
+        IN_PROGRESS,
+        /** The SMTP server refused it for good: it is never sent again. */
+        GIVEN_UP
     }
 
     private static final String SENDING = "SENDING";
     private static final String SENT = "SENT";
+    private static final String GIVEN_UP = "GIVEN_UP";
 
     private final MongoCollection<Document> records;
     private final Duration lease;
@@ -85,7 +89,11 @@ public class SentNotifications {
         if (!kind.equals(record.getString("kind"))) {
             return Claim.OTHER_KIND_SENT;
         }
-        return SENDING.equals(record.getString("state")) ? Claim.IN_PROGRESS : Claim.SENT;
+        return switch (record.getString("state")) {
+            case SENDING -> Claim.IN_PROGRESS;
+            case GIVEN_UP -> Claim.GIVEN_UP;
+            default -> Claim.SENT;
+        };
     }
 
     /**
@@ -98,6 +106,18 @@ public class SentNotifications {
     public void markSent(String jobId) {
         records.updateOne(Filters.eq("_id", jobId), Updates.combine(Updates.set("state", SENT),
                 Updates.set("sentAt", new Date())));
+    }
+
+    /**
+     * The SMTP server refused the email for good: decided, like a sent one, so no redelivery tries again. Retried on
+     * its own like {@link #markSent}.
+     */
+    @Retry(retryOn = MongoException.class, maxRetries = -1, delay = 500, jitter = 200, maxDuration = 15,
+            durationUnit = ChronoUnit.MINUTES)
+    @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
+    public void markGivenUp(String jobId, int replyCode) {
+        records.updateOne(Filters.eq("_id", jobId), Updates.combine(Updates.set("state", GIVEN_UP),
+                Updates.set("smtpReply", replyCode), Updates.set("givenUpAt", new Date())));
     }
 
     /** Sending failed: the next delivery (of either kind) may claim it at once. */

@@ -33,28 +33,51 @@ public class EmailComposer {
         static native TemplateInstance failedText(String name, String reason);
 
         static native TemplateInstance failedHtml(String name, String reason);
+
+        static native TemplateInstance verifyText(String email, String link, String linkValidFor);
+
+        static native TemplateInstance verifyHtml(String email, String link, String linkValidFor);
     }
 
     private final String gatewayUrl;
     private final DownloadLinks links;
     private final Duration linkTtl;
+    private final int fileNameMaxChars;
 
     EmailComposer(NotificationConfig config) {
         this.gatewayUrl = config.gatewayUrl().replaceAll("/+$", "");
         this.links = new DownloadLinks(config.downloadLink().key(), List.of());
         this.linkTtl = config.downloadLink().ttl();
+        this.fileNameMaxChars = config.fileNameMaxChars();
     }
 
     public Mail compose(JobEvent event) {
-        String name = headerSafe(event.originalFilename() == null ? "your video" : event.originalFilename());
+        String name = fileName(event);
         Mail mail = event.type() == JobEvent.Type.DONE ? done(event, name) : failed(event, name);
         // The same Message-ID for the same job and kind lets mail clients fold a rare duplicate.
         mail.addHeader("Message-ID", "<" + event.jobId() + "." + event.type().name().toLowerCase(Locale.ROOT) + "@mp3converter>");
         return mail;
     }
 
+    /**
+     * The verification email: the address itself is the only text in it that a user chose (at registration), and the
+     * link is the whole point; no file name, nothing an attacker who registered this address could word.
+     */
+    public Mail verification(String email, String link, Duration validFor) {
+        String valid = humanDuration(validFor);
+        return Mail.withText(email, "Confirm your email address for mp3converter", Templates.verifyText(email, link, valid).render())
+                .setHtml(Templates.verifyHtml(email, link, valid).render());
+    }
+
+    /** The uploaded file's name, or a stand-in, on one line and bounded (MailText), for subject and body alike. */
+    private String fileName(JobEvent event) {
+        String name = event.originalFilename() == null ? "" : MailText.oneLine(event.originalFilename(), fileNameMaxChars);
+        return name.isEmpty() ? "your video" : name;
+    }
+
     String downloadCommand(JobEvent event) {
-        return "curl --output \"" + shellSafe(Mp3Names.of(event.originalFilename())) + "\" -H \"Authorization: Bearer $TOKEN\" \""
+        return "curl --output \"" + shellSafe(Mp3Names.of(event.originalFilename() == null ? null
+                : MailText.oneLine(event.originalFilename(), fileNameMaxChars))) + "\" -H \"Authorization: Bearer $TOKEN\" \""
                 + gatewayUrl + "/download?fid=" + event.mp3Id() + "\"";
     }
 
@@ -82,10 +105,6 @@ public class EmailComposer {
                 .setHtml(Templates.failedHtml(name, reason).render());
     }
 
-    private static String headerSafe(String text) {
-        return text.replaceAll("[\\p{Cntrl}]", " ");
-    }
-
     private static String shellSafe(String text) {
         return text.replaceAll("[^A-Za-z0-9._ -]", "_");
     }
@@ -96,6 +115,9 @@ public class EmailComposer {
     }
 
     private static String humanDuration(Duration duration) {
+        if (duration.toDays() >= 2 && duration.toHoursPart() == 0 && duration.toMinutesPart() == 0) {
+            return duration.toDays() + " days";
+        }
         return duration.toHours() >= 1 && duration.toMinutesPart() == 0 ? duration.toHours() + " h" : duration.toMinutes() + " min";
     }
 

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One final email per job, however often and however concurrently its events are delivered: the delivery
  * that claims the job's record sends, the others wait for it and skip; a FAILED event for a job that got
- * its DONE email (or the reverse) sends nothing. The only duplicate left is a crash, or storage out of reach for
- * longer than recording the send is retried, after the SMTP server accepted the mail and before the record says
+ * its DONE email (or the reverse) sends nothing. A mail the SMTP server refuses for good (5xx) is given up at once
+ * and recorded so. Only verified addresses get job emails (EmailVerifications). The only duplicate left is a crash,
+ * or storage out of reach for longer than recording the send is retried, after the SMTP server accepted the mail and before the record says
  * SENT (the claim's lease then runs out and a redelivery sends again); the fixed Message-ID lets mail clients fold it.
  */
 @ApplicationScoped
@@ -28,9 +29,12 @@ public class NotificationService {
     private final EmailComposer composer;
     private final MailSender mailSender;
     private final MeterRegistry metrics;
+    private final EmailVerifications verifications;
 
-    NotificationService(SentNotifications sent, EmailComposer composer, MailSender mailSender, MeterRegistry metrics) {
+    NotificationService(SentNotifications sent, EmailComposer composer, MailSender mailSender, MeterRegistry metrics,
+                        EmailVerifications verifications) {
         this.sent = sent;
+        this.verifications = verifications;
         this.composer = composer;
         this.mailSender = mailSender;
         this.metrics = metrics;
@@ -44,6 +48,9 @@ public class NotificationService {
             durationUnit = ChronoUnit.MINUTES)
     @ExponentialBackoff(maxDelay = 30, maxDelayUnit = ChronoUnit.SECONDS)
     public void notify(JobEvent event) throws InterruptedException {
+        if (!verifications.mayMail(event)) {
+            return; // held until its owner's address is verified
+        }
         String kind = event.type().name();
         SentNotifications.Claim claim;
         while ((claim = sent.claim(event.jobId(), kind, event.ownerEmail())) == SentNotifications.Claim.IN_PROGRESS) {
@@ -53,6 +60,10 @@ public class NotificationService {
             Log.infof("Email for job %s (%s) already sent; skipping redelivery", event.jobId(), kind);
             return;
         }
+        if (claim == SentNotifications.Claim.GIVEN_UP) {
+            Log.infof("Email for job %s (%s) was refused for good before; not sending it again", event.jobId(), kind);
+            return;
+        }
         if (claim == SentNotifications.Claim.OTHER_KIND_SENT) {
             Log.warnf("Job %s got its final email already, of the other kind; not sending %s", event.jobId(), kind);
             return;
@@ -60,6 +71,16 @@ public class NotificationService {
         long sending = System.nanoTime();
         try {
             mailSender.send(composer.compose(event));
+        } catch (PermanentRejection e) {
+            // Decided once: the server will answer the same, so the event is acked, never retried.
+            try {
+                sent.markGivenUp(event.jobId(), e.replyCode());
+            } catch (MongoException notRecorded) { // a redelivery then asks the server again, and is refused again
+                Log.warnf("Could not record job %s's refused email: %s", event.jobId(), notRecorded.getMessage());
+            }
+            metrics.counter("notification.emails", "outcome", "rejected", "kind", kind).increment();
+            Log.warnf("Email for job %s (%s) refused for good (SMTP %d), given up: %s", event.jobId(), kind, e.replyCode(), e.getMessage());
+            return;
         } catch (RuntimeException e) {
             sent.release(event.jobId());
             throw e;

@@ -35,6 +35,7 @@ class PipelineTest {
         Api api = pipeline.api();
         String email = "new.user@e2e.example";
         assertThat(api.register(email, "a long enough password").statusCode()).isEqualTo(201);
+        api.verifyEmail(email, Pipeline.DOWNLOAD_LINK_KEY); // as its emailed link would: the next test clicks the real one
         String token = api.tokenFor(email, "a long enough password");
 
         Path mp4 = Media.mp4(8);
@@ -211,6 +212,32 @@ class PipelineTest {
         JsonNode event = Api.json(api.get(token, "/jobs/" + jobId)); // the job still names its callback
         assertThat(event.path("callbackUrl").asText()).isEqualTo(callback);
         assertThat(hook.body()).contains("\"type\":\"job.done\"").contains(mp3Id);
+    }
+
+    @Test
+    void jobEmailsReachAnAddressOnlyOnceItsEmailedLinkWasOpened(Pipeline pipeline) throws Exception {
+        Api api = pipeline.api();
+        String email = "unverified.user@e2e.example";
+        assertThat(api.register(email, "a long enough password").statusCode()).isEqualTo(201);
+        HttpResponse<String> login = api.login(email, "a long enough password");
+        String token = login.body().trim();
+
+        String jobId = Api.jobId(api.uploadRaw(token, "first clip.mp4", Media.distinct(Media.mp4(3), 7001)));
+        assertThat(api.awaitEnd(token, jobId, Duration.ofSeconds(90)).path("status").asText())
+                .as("an unverified account still converts").isEqualTo("DONE");
+        MimeMessage verification = awaitMails(pipeline, email, 1).get(0);
+        String text = TestMail.text(verification);
+        assertThat(text).as("the verification email carries no user text but the address").doesNotContain("first clip");
+        assertThat(verification.getSubject()).doesNotContain("first clip");
+
+        Matcher link = Pattern.compile("http://\\S+/verify-email\\?token=\\S+").matcher(text);
+        assertThat(link.find()).as("a verification link in: " + text).isTrue();
+        HttpResponse<String> opened = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(link.group())).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+
+        List<MimeMessage> mails = awaitMails(pipeline, email, 2);
+        assertThat(mails.get(1).getSubject()).as("the held job's email follows the click").isEqualTo("Your MP3 is ready: first clip.mp4");
     }
 
     static List<MimeMessage> awaitMails(Pipeline pipeline, String email, int count) {

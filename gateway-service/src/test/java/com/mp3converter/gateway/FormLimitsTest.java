@@ -61,7 +61,7 @@ class FormLimitsTest {
             request.multiPart("unknown" + i, "x".repeat(1000));
         }
         request.multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4").post("/upload").then().statusCode(202)
-                .body("options.bitrate", equalTo(192));
+                .body("options.bitrateKbps", equalTo(192));
     }
 
     private static RequestSpecification upload(String owner) {

@@ -72,7 +72,9 @@ public class WebhookTargets {
         URI uri;
         try {
             uri = new URI(url);
-        } catch (URISyntaxException e) {
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // java.net.URI throws NumberFormatException, not URISyntaxException, for an IPv4 part with a long number
+            // in an IPv6 literal ("http://[::ffff:1.2.3.4444444444]/"); the fuzzer found it.
             throw new ApiException(400, "callbackUrl is not a URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);

@@ -43,7 +43,8 @@ class WebhookTargetsTest {
     void refusesNumberSpellingsOfAnAddressAndZoneIdsWith400() {
         for (String url : List.of("http://2130706433/", "http://0x7f.1/", "http://0x7f000001/", "http://0177.0.0.1/", "http://127.1/",
                 "http://127.000.000.001/", "http://1.2.3.4./", "http://017700000001/", "http://example.0x10/", "http://a.b.123/",
-                "http://[fe80::1%25eth0]/", "http://[2606:4700::1%251]/")) {
+                "http://[fe80::1%25eth0]/", "http://[2606:4700::1%251]/",
+                "http://[::ffff:169.254.9.24444444444444]/")) { // the last: java.net.URI threw NumberFormatException
             assertThatThrownBy(() -> WebhookTargets.parse(url)).as(url)
                     .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status()).isEqualTo(400));
         }

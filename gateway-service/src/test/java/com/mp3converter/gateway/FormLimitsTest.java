@@ -35,6 +35,17 @@ class FormLimitsTest {
     }
 
     @Test
+    void fieldsPastTheLimitAfterTheFileAbortItsUploadAndNothingIsKept() {
+        String owner = "forms-" + UUID.randomUUID();
+        RequestSpecification request = upload(owner).multiPart("file", "a.mp4", uniqueFakeMp4(600_000), "video/mp4");
+        for (int i = 0; i < 40; i++) {
+            request.multiPart("after" + i, "x");
+        }
+        request.post("/upload").then().statusCode(413).body("limit.name", equalTo("formFields"));
+        assertNothingKept(owner);
+    }
+
+    @Test
     void aFieldLongerThanTheLimitGets413NamingIt() {
         String owner = "forms-" + UUID.randomUUID();
         upload(owner).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4").multiPart("bitrate", "1".repeat(8193))

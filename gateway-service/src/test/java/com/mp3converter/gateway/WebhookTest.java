@@ -182,6 +182,16 @@ class WebhookTest {
                 "http://100.64.0.1/", 422);
         hostile.forEach((url, status) -> given().auth().oauth2(token).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4")
                 .multiPart("callbackUrl", url).post("/upload").then().statusCode(status).body("error", startsWith("callbackUrl")));
+        Map<String, Integer> reachingInside = Map.of(
+                "http://[64:ff9b::7f00:1]:" + PORT + "/", 422, // NAT64 of 127.0.0.1
+                "http://[2002:7f00:1::1]/", 422, // 6to4
+                "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", 422, // Teredo
+                "http://198.18.0.1/", 422,
+                "http://2130706433:" + PORT + "/", 400, // 127.0.0.1 as one number
+                "http://0x7f.1/", 400,
+                "http://[fe80::1%25eth0]/", 400);
+        reachingInside.forEach((url, status) -> given().auth().oauth2(token).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4")
+                .multiPart("callbackUrl", url).post("/upload").then().statusCode(status).body("error", startsWith("callbackUrl")));
         given().auth().oauth2(token).multiPart("file", "a.mp4", uniqueFakeMp4(20_000), "video/mp4")
                 .post("/upload?callbackUrl=http://0.0.0.0:" + PORT + "/").then().statusCode(422);
         given().auth().oauth2(token).get("/jobs").then().body("total", equalTo(0));

@@ -121,8 +121,20 @@ public interface GatewayConfig {
         /** Largest body of any request but an upload (registration, login), in bytes; it must declare its length. */
         long apiBodyMaxBytes();
 
-        /** Largest form field of a multipart upload (a conversion option), in bytes. */
+        /**
+         * Largest form field of a multipart upload (a conversion option), in bytes; also what may precede the first
+         * boundary or follow the last. Past it: 413 naming the limit "formFieldBytes".
+         */
         int formFieldMaxBytes();
+
+        /**
+         * Most form fields (parts besides the file, known option or not) one multipart upload may have; they are
+         * read before the quota and size checks. Past it: 413 naming the limit "formFields".
+         */
+        int formFieldsMax();
+
+        /** Most bytes all form fields of one multipart upload may have together. Past it: 413 naming "formFieldsBytes". */
+        long formFieldsMaxBytes();
 
         /**
          * How long the rest of a refused body (400, 408, 413, 415, 422, 429, 503...) is read and dropped after the

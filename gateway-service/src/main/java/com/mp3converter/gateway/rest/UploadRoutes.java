@@ -43,13 +43,14 @@ public class UploadRoutes {
     private final UploadService uploads;
     private final BodyLimits limits;
     private final StreamingUploads streaming;
-    private final int maxFieldBytes;
+    private final MultipartReader.Limits formLimits;
 
     UploadRoutes(UploadService uploads, BodyLimits limits, StreamingUploads streaming, GatewayConfig config) {
         this.uploads = uploads;
         this.limits = limits;
         this.streaming = streaming;
-        this.maxFieldBytes = config.http().formFieldMaxBytes();
+        GatewayConfig.Http http = config.http();
+        this.formLimits = new MultipartReader.Limits(http.formFieldsMax(), http.formFieldMaxBytes(), http.formFieldsMaxBytes());
     }
 
     void register(@Observes Router router) {
@@ -89,20 +90,22 @@ public class UploadRoutes {
             limits.refuse(ctx, e);
             return;
         }
-        streaming.accept(ctx, uploader.userId(), body -> uploadForm(new MultipartReader(body, contentType), uploader, request));
+        streaming.accept(ctx, uploader.userId(), body -> uploadForm(new MultipartReader(body, contentType, formLimits), uploader, request));
     }
 
     /**
      * Stores the one part named "file"; the other parts are form fields, taken as conversion options
      * (query parameters win), and may come before or after the file (the conversion starts with those
-     * known when the file begins, and is redone if the rest change them).
+     * known when the file begins, and is redone if the rest change them). Every field counts against the
+     * form limits, whatever its name (the reader refuses past them with 413); a refusal after the file began
+     * aborts its upload, so nothing of the request is kept.
      */
     private JobView uploadForm(MultipartReader form, Uploader uploader, HttpServerRequest request) throws IOException {
         Map<String, String> fields = new HashMap<>();
         MultipartReader.Part part;
         while ((part = form.next()) != null) {
             if (part.filename() == null) {
-                fields.putIfAbsent(part.name(), form.fieldValue(maxFieldBytes));
+                fields.putIfAbsent(part.name(), form.fieldValue());
             } else if (!"file".equals(part.name())) {
                 throw new ApiException(400, "send exactly one file, in a part named 'file'");
             } else {
@@ -124,7 +127,7 @@ public class UploadRoutes {
                 if (part.filename() != null) {
                     throw new ApiException(400, "send exactly one file, in a part named 'file'");
                 }
-                fields.putIfAbsent(part.name(), form.fieldValue(maxFieldBytes));
+                fields.putIfAbsent(part.name(), form.fieldValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

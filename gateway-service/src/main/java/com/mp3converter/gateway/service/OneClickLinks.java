@@ -5,6 +5,7 @@ import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.repository.Job;
 import com.mp3converter.gateway.repository.JobStatus;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +21,16 @@ public class OneClickLinks {
     private final Duration retention;
     private final JobService jobs;
 
+    @Inject
     OneClickLinks(GatewayConfig config, JobService jobs) {
-        this.links = new DownloadLinks(config.downloadLink().key(), config.downloadLink().previousKeys().orElse(List.of()));
-        this.ttl = config.downloadLink().ttl();
-        this.retention = config.retention();
+        this(new DownloadLinks(config.downloadLink().key(), config.downloadLink().previousKeys().orElse(List.of())),
+                config.downloadLink().ttl(), config.retention(), jobs);
+    }
+
+    OneClickLinks(DownloadLinks links, Duration ttl, Duration retention, JobService jobs) {
+        this.links = links;
+        this.ttl = ttl;
+        this.retention = retention;
         this.jobs = jobs;
     }
 

@@ -1,6 +1,7 @@
 package com.mp3converter.gateway.http;
 
 import com.mp3converter.gateway.service.ApiException;
+import com.mp3converter.gateway.service.QuotaExceeded;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -16,6 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class MultipartReaderTest {
 
     private static final String TYPE = "multipart/form-data; boundary=----xyz";
+    private static final MultipartReader.Limits LIMITS = new MultipartReader.Limits(10, 100, 1000);
 
     @Test
     void readsFieldsAndAFileWhoseBytesLookLikeTheBoundaryWhateverTheReadSizes() throws Exception {
@@ -34,13 +36,13 @@ class MultipartReaderTest {
                 "\r\n------xyz\r\nContent-Disposition: form-data; name=\"quality\"\r\n\r\n3\r\n------xyz--\r\nepilogue");
 
         for (int maxRead : new int[]{1, 7, 4096, 1 << 20}) {
-            MultipartReader form = new MultipartReader(new Trickle(body, maxRead), TYPE);
+            MultipartReader form = new MultipartReader(new Trickle(body, maxRead), TYPE, LIMITS);
             assertThat(form.next()).isEqualTo(new MultipartReader.Part("bitrate", null));
-            assertThat(form.fieldValue(100)).isEqualTo("192");
+            assertThat(form.fieldValue()).isEqualTo("192");
             assertThat(form.next()).isEqualTo(new MultipartReader.Part("file", "a \"quoted\" name.mp4"));
             assertThat(form.content().readAllBytes()).as("read %d bytes at a time", maxRead).isEqualTo(content);
             assertThat(form.next()).isEqualTo(new MultipartReader.Part("quality", null));
-            assertThat(form.fieldValue(100)).isEqualTo("3");
+            assertThat(form.fieldValue()).isEqualTo("3");
             assertThat(form.next()).isNull();
         }
     }
@@ -50,23 +52,100 @@ class MultipartReaderTest {
         byte[] body = ("------xyz\r\nContent-Disposition: form-data; name=\"other\"; filename=\"x.bin\"\r\n\r\nskipped bytes\r\n"
                 + "------xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\n\r\nvideo\r\n------xyz--\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1);
-        MultipartReader form = new MultipartReader(new ByteArrayInputStream(body), TYPE);
+        MultipartReader form = new MultipartReader(new ByteArrayInputStream(body), TYPE, LIMITS);
         assertThat(form.next().name()).isEqualTo("other");
         assertThat(form.next().filename()).isEqualTo("v.mp4");
         assertThat(new String(form.content().readAllBytes(), StandardCharsets.ISO_8859_1)).isEqualTo("video");
 
-        assertThatThrownBy(() -> new MultipartReader(InputStream.nullInputStream(), "multipart/form-data"))
+        assertThatThrownBy(() -> new MultipartReader(InputStream.nullInputStream(), "multipart/form-data", LIMITS))
                 .isInstanceOf(ApiException.class);
         MultipartReader cut = new MultipartReader(new ByteArrayInputStream(
                 "------xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"v.mp4\"\r\n\r\nvideo without end"
-                        .getBytes(StandardCharsets.ISO_8859_1)), TYPE);
+                        .getBytes(StandardCharsets.ISO_8859_1)), TYPE, LIMITS);
         cut.next();
         assertThatThrownBy(() -> cut.content().readAllBytes()).isInstanceOf(ApiException.class);
         MultipartReader longField = new MultipartReader(new ByteArrayInputStream(
                 ("------xyz\r\nContent-Disposition: form-data; name=\"bitrate\"\r\n\r\n" + "9".repeat(100) + "\r\n------xyz--")
-                        .getBytes(StandardCharsets.ISO_8859_1)), TYPE);
+                        .getBytes(StandardCharsets.ISO_8859_1)), TYPE, new MultipartReader.Limits(10, 10, 1000));
         longField.next();
-        assertThatThrownBy(() -> longField.fieldValue(10)).isInstanceOf(ApiException.class);
+        assertThatThrownBy(() -> longField.fieldValue()).isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void moreFieldsThanTheLimitAre413NamingTheLimitWhateverTheirNames() throws Exception {
+        MultipartReader form = reader(field("bitrate", "128") + field("x", "1") + field("x", "2") + field("unknown", "3") + "------xyz--",
+                new MultipartReader.Limits(3, 100, 1000));
+        for (int i = 0; i < 3; i++) {
+            form.next();
+            form.fieldValue();
+        }
+        assertLimit(form::next, MultipartReader.FIELDS, 3);
+    }
+
+    @Test
+    void aFieldLongerThanTheLimitIs413NamingTheLimit() throws Exception {
+        MultipartReader form = reader(field("start", "1".repeat(101)) + "------xyz--", LIMITS);
+        form.next();
+        assertLimit(form::fieldValue, MultipartReader.FIELD_BYTES, 100);
+    }
+
+    @Test
+    void fieldsLongerTogetherThanTheLimitAre413NamingTheLimit() throws Exception {
+        String body = field("a", "1".repeat(90)) + field("b", "2".repeat(90)) + field("c", "3".repeat(90)) + "------xyz--";
+        MultipartReader form = reader(body, new MultipartReader.Limits(10, 100, 200));
+        form.next();
+        form.fieldValue();
+        form.next();
+        form.fieldValue();
+        form.next();
+        assertLimit(form::fieldValue, MultipartReader.FIELDS_BYTES, 200);
+    }
+
+    @Test
+    void aPartNobodyReadsCountsAsAFieldInNumberAndBytes() throws Exception {
+        String skipped = "------xyz\r\nContent-Disposition: form-data; name=\"other\"; filename=\"x.bin\"\r\n\r\n";
+        MultipartReader many = reader(skipped + "a\r\n" + skipped + "b\r\n" + skipped + "c\r\n------xyz--", new MultipartReader.Limits(2, 100, 1000));
+        many.next();
+        many.next();
+        many.next();
+        assertLimit(many::next, MultipartReader.FIELDS, 2);
+        MultipartReader big = reader(skipped + "9".repeat(101) + "\r\n------xyz--", LIMITS);
+        big.next();
+        assertLimit(big::next, MultipartReader.FIELD_BYTES, 100);
+    }
+
+    @Test
+    void aLongPreambleOrEpilogueIs413() throws Exception {
+        assertLimit(() -> reader("p".repeat(200) + "\r\n" + field("a", "1") + "------xyz--", LIMITS).next(), MultipartReader.FIELD_BYTES, 100);
+        MultipartReader form = reader(field("a", "1") + "------xyz--\r\n" + "e".repeat(200), LIMITS);
+        form.next();
+        form.fieldValue();
+        assertLimit(form::next, MultipartReader.FIELD_BYTES, 100);
+    }
+
+    @Test
+    void aLongQuotedNameInAPartHeaderIsReadWithoutOverflowingTheStack() throws Exception {
+        String name = "n".repeat(4000) + "\\\"" + "\\".repeat(2000);
+        MultipartReader form = reader("------xyz\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"f\"\r\n\r\nv\r\n------xyz--",
+                LIMITS);
+        assertThat(form.next()).isEqualTo(new MultipartReader.Part("n".repeat(4000) + "\"" + "\\".repeat(2000), "f"));
+    }
+
+    private static String field(String name, String value) {
+        return "------xyz\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
+    }
+
+    private static MultipartReader reader(String body, MultipartReader.Limits limits) {
+        return new MultipartReader(new ByteArrayInputStream(body.getBytes(StandardCharsets.ISO_8859_1)), TYPE, limits);
+    }
+
+    private static void assertLimit(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String limit, long max) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(QuotaExceeded.class, e -> {
+            assertThat(e.status()).isEqualTo(413);
+            assertThat(e.limit().name()).isEqualTo(limit);
+            assertThat(e.limit().max()).isEqualTo(max);
+            assertThat(e.limit().used()).isGreaterThan(max);
+        });
     }
 
     private static byte[] concat(String head, byte[] middle, String tail) {

@@ -20,12 +20,16 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.net.InetAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -196,10 +200,16 @@ public class Webhooks {
         }
     }
 
+    private static int port(String url) {
+        URI uri = URI.create(url);
+        return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
     private void attempt(WebhookDeliveries.Delivery delivery) {
         int attempt = delivery.attempts() + 1;
+        List<InetAddress> approved;
         try {
-            targets.check(delivery.url());
+            approved = targets.check(delivery.url());
         } catch (ApiException refused) {
             deliveries.gaveUp(delivery, attempt, refused.getMessage());
             Log.warnf("Job %s: webhook given up: %s", delivery.jobId(), refused.getMessage());
@@ -214,6 +224,11 @@ public class Webhooks {
                     .putHeader("Content-Type", "application/json").putHeader("User-Agent", "mp3converter-webhooks/1")
                     .putHeader(EVENT_ID, delivery.id()).putHeader(TIMESTAMP, String.valueOf(timestamp))
                     .putHeader(SIGNATURE, "v1=" + sign(secrets.of(delivery.owner()).secret(), timestamp, delivery.payload()));
+            if (!approved.isEmpty()) {
+                // Connect where the check looked: a second lookup of the name may answer otherwise (DNS rebinding).
+                // The URL still gives the Host header and the TLS server name.
+                request.setServer(SocketAddress.inetSocketAddress(port(delivery.url()), approved.get(0).getHostAddress()));
+            }
             int status = http.request(request).compose(post -> {
                         sent.set(post);
                         return post.send(Buffer.buffer(delivery.payload()));

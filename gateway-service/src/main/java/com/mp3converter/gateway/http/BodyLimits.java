@@ -37,8 +37,17 @@ public class BodyLimits {
     private void limitApiBodies(RoutingContext ctx) {
         String path = ctx.normalizedPath();
         HttpServerRequest request = ctx.request();
+        // An answer that goes out before its request's body ended says the connection closes, so no client reuses a
+        // connection that is closed once the rest is drained; said in the headers, as only they can say it.
+        boolean[] closing = {false};
+        ctx.addHeadersEndHandler(v -> {
+            if (!request.isEnded()) {
+                closing[0] = true;
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            }
+        });
         ctx.addEndHandler(answered -> {
-            if (answered.succeeded() && !request.isEnded()) {
+            if (answered.succeeded() && closing[0]) {
                 drainThenClose(ctx);
             }
         });
@@ -71,10 +80,7 @@ public class BodyLimits {
      * Call it on the request's event loop.
      */
     public void refuse(RoutingContext ctx, ApiException e) {
-        if (!ctx.request().isEnded()) {
-            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-        }
-        responder.error(ctx, e);
+        responder.error(ctx, e); // Connection: close, and the drain, come with the headers if the body has not ended
     }
 
     /**

@@ -129,25 +129,31 @@ class AbuseSlowClientsTest {
     }
 
     @Test
-    void downloadsThatNobodyReadsHoldNoThreadAndAreCutOff() throws Exception {
+    void downloadsThatNobodyReadsAreBoundedAndCutOff() throws Exception {
         // A 5-minute WAV that becomes a 12 MB MP3: more than the sockets' buffers, so a reader that reads nothing
         // really stalls the download.
         Path wav = TestMedia.audioOnly("slow-readers.wav", 300, "-ac", "1", "-ar", "8000");
         String jobId = Api.jobId(api.uploadRaw(attackerToken, "long.wav", wav, Map.of("bitrate", "320", "sampleRate", "44100")));
         JsonNode done = api.awaitEnd(attackerToken, jobId, Duration.ofSeconds(120));
         assertThat(done.path("status").asText()).isEqualTo("DONE");
-        int readers = 250; // more than the 200 worker threads a blocking copy once held, one per reader
+        String request = "GET /jobs/" + jobId + "/mp3 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + attackerToken + "\r\n\r\n";
         List<Socket> sockets = new ArrayList<>();
         try {
-            for (int i = 0; i < readers; i++) {
+            for (int i = 0; i < Pipeline.DOWNLOADS_PER_USER_AT_ONCE; i++) {
                 Socket socket = new Socket();
                 socket.setReceiveBufferSize(4096); // before connecting: the window the gateway may fill stays small
                 socket.connect(new java.net.InetSocketAddress(api.base.getHost(), api.base.getPort()));
-                socket.getOutputStream().write(("GET /jobs/" + jobId + "/mp3 HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-                        + attackerToken + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
                 sockets.add(socket);
             }
-            Duration served = bystander.isServed(readers + " downloads nobody reads");
+            // Once they all run, one more download of the same user's MP3s waits its turn.
+            java.util.concurrent.atomic.AtomicReference<HttpResponse<String>> more = new java.util.concurrent.atomic.AtomicReference<>();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                more.set(api.get(attackerToken, "/jobs/" + jobId + "/mp3"));
+                return more.get().statusCode() == 429;
+            });
+            assertThat(more.get().body()).contains("downloadsAtOnce");
+            Duration served = bystander.isServed(Pipeline.DOWNLOADS_PER_USER_AT_ONCE + " downloads nobody reads");
             long start = System.nanoTime();
             // Past the stall timeout each stalled download is cut off: reading now drains what the buffers hold, then ends.
             int cut = 0;
@@ -157,10 +163,11 @@ class AbuseSlowClientsTest {
                     cut++;
                 }
             }
-            record(readers + " downloads of a 12 MB MP3 that nobody reads", "others served, each cut off",
-                    "bystander's slowest " + served.toMillis() + " ms; " + cut + " cut off, the last after "
+            record(Pipeline.DOWNLOADS_PER_USER_AT_ONCE + " downloads of a 12 MB MP3 nobody reads, and one more",
+                    "429 for the one more, others served, each cut off", more.get().statusCode() + "; bystander's slowest "
+                            + served.toMillis() + " ms; " + cut + " cut off, the last after "
                             + Duration.ofNanos(System.nanoTime() - start).toSeconds() + " s", true);
-            assertThat(cut).as("every stalled download is cut off").isEqualTo(readers);
+            assertThat(cut).as("every stalled download is cut off").isEqualTo(Pipeline.DOWNLOADS_PER_USER_AT_ONCE);
         } finally {
             for (Socket socket : sockets) {
                 socket.close();

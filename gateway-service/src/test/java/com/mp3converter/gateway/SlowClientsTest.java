@@ -44,6 +44,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 
 /**
  * Hostile slow clients, over real sockets: an endless refused body, a trickled upload, too many uploads or event
@@ -292,8 +293,9 @@ class SlowClientsTest {
                         .getBytes(StandardCharsets.US_ASCII));
                 readers.add(reader);
             }
-            CompletableFuture<byte[]> steadyButSlow = CompletableFuture.supplyAsync(() -> readSlowly(link));
-            Thread.sleep(1000); // every download has started and stalled on its reader
+            // Once all 30 run (%test.gateway.download.per-user-at-once), one more of this user's waits its turn.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(link).then().statusCode(429)
+                    .header("Retry-After", notNullValue()).body("limit.name", equalTo("downloadsAtOnce")));
             for (int i = 0; i < 5; i++) {
                 byte[] downloaded = given().auth().oauth2(other).get("/download?fid=" + othersJob).then().statusCode(200)
                         .extract().asByteArray();
@@ -301,8 +303,6 @@ class SlowClientsTest {
                 given().auth().oauth2(other).get("/jobs/" + othersJob).then().statusCode(200).body("status", equalTo("DONE"));
                 given().auth().oauth2(other).get("/jobs").then().statusCode(200);
             }
-            assertThat(steadyButSlow.get(120, TimeUnit.SECONDS)).as("a reader that reads steadily, if slowly, gets the whole file")
-                    .endsWith(Arrays.copyOfRange(mp3, mp3.length - 1000, mp3.length)).hasSizeGreaterThan(mp3.length);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(downloadsCutOff() - cutOffBefore)
                     .as("downloads cut off for taking nothing").isGreaterThanOrEqualTo(30));
             for (Socket reader : readers) {
@@ -315,6 +315,8 @@ class SlowClientsTest {
                 reader.close();
             }
         }
+        assertThat(readSlowly(link)).as("a reader that reads steadily, if slowly, gets the whole file")
+                .endsWith(Arrays.copyOfRange(mp3, mp3.length - 1000, mp3.length)).hasSizeGreaterThan(mp3.length);
         byte[] whole = given().get(link).then().statusCode(200).extract().asByteArray();
         assertThat(whole).as("a reader that reads gets the whole file").isEqualTo(mp3);
         given().head(link).then().statusCode(200).header("Content-Length", String.valueOf(mp3.length));

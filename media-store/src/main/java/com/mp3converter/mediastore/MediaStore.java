@@ -56,6 +56,8 @@ public class MediaStore {
     private static final int CHUNK_BYTES = 255 * 1024;
     /** Chunks per round trip when reading; bounded so the embedded test server never answers with one oversized batch. */
     private static final int DOWNLOAD_BATCH_CHUNKS = 12;
+    /** An MP3 download waits on its client: two chunks (about 0.5 MB) in memory per download, not twelve. */
+    private static final int MP3_DOWNLOAD_BATCH_CHUNKS = 2;
     /**
      * A video is read ahead of its consumer, 4 MiB, more than one batch, so the next round trip is hidden; a
      * block per chunk, as the chunk streams hand them on. Every block and batch in flight is converter heap.
@@ -327,7 +329,7 @@ public class MediaStore {
     }
 
     public GridFSDownloadStream openMp3(ObjectId id) {
-        return mp3s.openDownloadStream(id).batchSize(DOWNLOAD_BATCH_CHUNKS);
+        return mp3s.openDownloadStream(id).batchSize(MP3_DOWNLOAD_BATCH_CHUNKS);
     }
 
     /**

@@ -40,8 +40,10 @@ class Mp3Responses {
     private final JsonResponder responder;
     private final GatewayConfig.Download limits;
     private final MeterRegistry metrics;
+    private final DownloadSlots slots;
 
-    Mp3Responses(MediaStore storage, JsonResponder responder, GatewayConfig config, MeterRegistry metrics) {
+    Mp3Responses(MediaStore storage, JsonResponder responder, GatewayConfig config, MeterRegistry metrics, DownloadSlots slots) {
+        this.slots = slots;
         this.storage = storage;
         this.responder = responder;
         this.limits = config.download();
@@ -58,14 +60,22 @@ class Mp3Responses {
         ctx.vertx().executeBlocking(() -> {
             JobService.Mp3Download mp3 = lookup.call();
             ByteRange byteRange = ByteRange.parse(range, mp3.file().getLength());
-            GridFSDownloadStream in = storage.openMp3(mp3.file().getObjectId());
+            DownloadSlots.Slot slot = slots.take(mp3.job().owner());
+            GridFSDownloadStream in;
+            try {
+                in = storage.openMp3(mp3.file().getObjectId());
+            } catch (RuntimeException e) {
+                slot.release();
+                throw e;
+            }
             try {
                 in.skip(byteRange.first());
             } catch (RuntimeException e) {
                 in.close();
+                slot.release();
                 throw e;
             }
-            return new Transfer(ctx.vertx(), ctx.response(), mp3, byteRange, in, ctx.request().method().name());
+            return new Transfer(ctx.vertx(), ctx.response(), mp3, byteRange, in, ctx.request().method().name(), slot);
         }, false).onSuccess(transfer -> transfer.start(noStore)).onFailure(e -> refuse(ctx, e));
     }
 
@@ -89,6 +99,7 @@ class Mp3Responses {
         private final ByteRange range;
         private final GridFSDownloadStream in;
         private final String method;
+        private final DownloadSlots.Slot slot;
         private long remaining;
         private long sent;
         private long startedNanos;
@@ -99,7 +110,8 @@ class Mp3Responses {
         private long waitingSinceNanos;
 
         Transfer(Vertx vertx, HttpServerResponse response, JobService.Mp3Download mp3, ByteRange range, GridFSDownloadStream in,
-                 String method) {
+                 String method, DownloadSlots.Slot slot) {
+            this.slot = slot;
             this.vertx = vertx;
             this.response = response;
             this.mp3 = mp3;
@@ -210,6 +222,7 @@ class Mp3Responses {
                 return;
             }
             over = true;
+            slot.release();
             vertx.cancelTimer(rateTimer);
             if (!reading) {
                 closeStream();

@@ -48,7 +48,8 @@ class ImagesTest {
     private static final String AUTH_DATABASE = "auth_image_check";
     private static final String EXCHANGE = "image-check";
     private static final Map<String, String> QUEUES = Map.of("CONVERTER_QUEUE", "image-check.converter.requests",
-            "GATEWAY_EVENTS_QUEUE", "image-check.gateway.job-events", "NOTIFICATION_QUEUE", "image-check.notification.job-finished");
+            "GATEWAY_EVENTS_QUEUE", "image-check.gateway.job-events", "NOTIFICATION_QUEUE", "image-check.notification.job-finished",
+            "NOTIFICATION_VERIFIED_QUEUE", "image-check.notification.email-verified");
 
     private static final Report REPORT = new Report("Images as containers, with the manifests' settings", "check", "result");
     private static final Map<String, ManifestContainer> CONTAINERS = new LinkedHashMap<>();

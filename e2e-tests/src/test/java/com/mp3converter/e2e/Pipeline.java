@@ -61,6 +61,8 @@ final class Pipeline implements AutoCloseable {
     static final int DOWNLOAD_STALL_SECONDS = 5;
     /** Uploads one user may send at once (the gateway's default). */
     static final int UPLOADS_PER_USER_AT_ONCE = 4;
+    /** Downloads of one user's MP3s at once (the gateway's default). */
+    static final int DOWNLOADS_PER_USER_AT_ONCE = 8;
     /** Event streams one user may hold open (the gateway's default). */
     static final int EVENT_STREAMS_PER_USER = 5;
     static final Duration RETRY_MAX_DELAY = Duration.ofSeconds(16);
@@ -122,6 +124,7 @@ final class Pipeline implements AutoCloseable {
         env.put("CONVERTER_QUEUE", queues().get(0));
         env.put("GATEWAY_EVENTS_QUEUE", queues().get(1));
         env.put("NOTIFICATION_QUEUE", queues().get(2));
+        env.put("NOTIFICATION_VERIFIED_QUEUE", queues().get(3));
         env.put("CONVERTER_WORKERS", String.valueOf(converterWorkers));
         // Short enough that jobs held back by a fault come back within the suite's patience.
         env.put("CONVERTER_RETRY_MAX_DELAY", RETRY_MAX_DELAY.toString());
@@ -244,9 +247,10 @@ final class Pipeline implements AutoCloseable {
         return tiers;
     }
 
-    /** Converter requests, gateway job events, notifier job events. */
+    /** Converter requests, gateway job events, notifier job events, notifier verified addresses: this run's own. */
     List<String> queues() {
-        return List.of(name + ".converter.requests", name + ".gateway.job-events", name + ".notification.job-finished");
+        return List.of(name + ".converter.requests", name + ".gateway.job-events", name + ".notification.job-finished",
+                name + ".notification.email-verified");
     }
 
     /**

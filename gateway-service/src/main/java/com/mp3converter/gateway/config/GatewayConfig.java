@@ -177,6 +177,13 @@ public interface GatewayConfig {
 
         /** The window over which {@link #minBytesPerSecond()} is averaged. */
         Duration rateWindow();
+
+        /**
+         * The longest an upload may take from its turn, however fast it arrives (checked once per {@link #rateWindow()}),
+         * so a few accounts cannot hold the turns for hours; past it 408 naming the limit, nothing kept. Shorter than
+         * the converter's {@code converter.arrival.max-upload-time}, so an upload taken here is never failed there.
+         */
+        Duration maxTime();
     }
 
     Download download();
@@ -197,6 +204,15 @@ public interface GatewayConfig {
          * off. The average rate alone counts what sits in the kernel's buffers (megabytes) as read.
          */
         Duration stallTimeout();
+
+        /**
+         * Downloads of one user's MP3s at once, their one-click links included (each holds a GridFS batch in memory
+         * until its client took it); one more is refused with 429 naming the limit.
+         */
+        int perUserAtOnce();
+
+        /** Downloads at once on this replica, all users together; one more is refused with 503 and Retry-After. */
+        int atOnce();
     }
 
     interface Publish {

@@ -89,13 +89,22 @@ final class BodyInputStream extends BulkInputStream {
      * {@code minBytesPerSecond} on average over that window, or read() throws {@link TooSlow}; a window in which
      * the gateway paused the body (its consumer was the slow one) is not held against the client. On the event loop.
      */
-    void watchRate(long minBytesPerSecond, Duration window) {
+    void watchRate(long minBytesPerSecond, Duration window, Duration maxTime) {
         long windowMillis = window.toMillis();
         long[] atWindowStart = {received};
+        long deadline = System.nanoTime() + maxTime.toNanos();
         pausedInWindow = paused;
         context.owner().setPeriodic(windowMillis, windowMillis, timer -> {
             if (done || arrived) {
                 context.owner().cancelTimer(timer);
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) { // however fast: a turn is not held for longer than this
+                context.owner().cancelTimer(timer);
+                done = true;
+                fail(new TooSlow(new QuotaExceeded(408, "the upload took longer than " + maxTime.toMinutes()
+                        + " minutes, the limit; nothing was kept",
+                        new QuotaExceeded.Limit("maxUploadSeconds", maxTime.toSeconds(), maxTime.toSeconds()), null)));
                 return;
             }
             long bytesPerSecond = (received - atWindowStart[0]) * 1000 / windowMillis;

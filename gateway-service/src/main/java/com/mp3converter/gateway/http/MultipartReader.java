@@ -43,6 +43,7 @@ public final class MultipartReader {
 
     private static final int WINDOW = 256 * 1024;
     private static final int MAX_HEADER_BYTES = 8 * 1024;
+    private static final int MAX_PADDING_BYTES = 1024;
     private static final Pattern BOUNDARY = Pattern.compile("boundary=(?:\"([^\"]{1,70})\"|([^;\\s]{1,70}))", Pattern.CASE_INSENSITIVE);
 
     private final InputStream in;
@@ -160,8 +161,12 @@ public final class MultipartReader {
         }
     }
 
+    /** Skips the boundary line's end: transport padding (RFC 2046) is a few spaces, so at most {@link #MAX_PADDING_BYTES}. */
     private void skipLineEnd() throws IOException {
-        while (fill(1)) {
+        for (int skipped = 0; fill(1); skipped++) {
+            if (skipped > MAX_PADDING_BYTES) {
+                throw new ApiException(400, "a multipart boundary line is longer than " + MAX_PADDING_BYTES + " bytes");
+            }
             byte b = buffer[start++];
             if (b == '\n') {
                 return;

@@ -147,7 +147,7 @@ public class StreamingUploads {
                 leave.run();
             }
         }));
-        body.watchRate(config.minBytesPerSecond(), config.rateWindow());
+        body.watchRate(config.minBytesPerSecond(), config.rateWindow(), config.maxTime());
         startReceiving(ctx.request());
     }
 

@@ -131,6 +131,18 @@ class MultipartReaderTest {
         assertThat(form.next()).isEqualTo(new MultipartReader.Part("n".repeat(4000) + "\"" + "\\".repeat(2000), "f"));
     }
 
+    @Test
+    void aBoundaryLineThatNeverEndsIs400() throws Exception {
+        // "--B" then padding for ever: it is neither a field nor the file, so only this bound stops it.
+        MultipartReader form = reader("------xyz" + " ".repeat(5000) + "\r\n" + field("a", "1").substring(11) + "------xyz--", LIMITS);
+        assertThatThrownBy(form::next).isInstanceOfSatisfying(ApiException.class, e -> {
+            assertThat(e.status()).isEqualTo(400);
+            assertThat(e.getMessage()).contains("boundary line");
+        });
+        MultipartReader padded = reader("------xyz  \r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n------xyz--", LIMITS);
+        assertThat(padded.next()).as("a little transport padding is fine").isEqualTo(new MultipartReader.Part("a", null));
+    }
+
     private static String field(String name, String value) {
         return "------xyz\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value + "\r\n";
     }

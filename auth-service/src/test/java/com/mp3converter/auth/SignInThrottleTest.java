@@ -47,7 +47,9 @@ class SignInThrottleTest {
     public static class LongLocks implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
+            // An account-wide allowance above every other test's failures, low enough to reach quickly.
             return Map.of("auth.login.initial-lock", "PT30S", "auth.login.max-lock", "PT1M",
+                    "auth.login.account-free-attempts", "12",
                     "auth.hashing.queue-wait", "PT5S", "auth.hashing.at-once", "2", "auth.hashing.max-waiting", "4");
         }
     }
@@ -131,6 +133,72 @@ class SignInThrottleTest {
         signIn(victim, PASSWORD, attacker).then().statusCode(429).header("Retry-After", notNullValue())
                 .body("limit.name", equalTo("auth.login.client-free-attempts"));
         signIn(victim, PASSWORD, newAddress()).then().statusCode(200);
+    }
+
+    @Test
+    void anAccountThatSignedInFromAnAddressStillSignsInThereWhileGuessesOnOtherAccountsLockTheAddress() {
+        String office = newAddress();
+        String regular = newUser();
+        signIn(regular, PASSWORD, office).then().statusCode(200);
+        String newcomer = newUser();
+
+        for (int i = 0; i < config.login().clientFreeAttempts(); i++) {
+            signIn("someone-" + i + "-" + UUID.randomUUID() + "@example.com", "guess", office).then().statusCode(401);
+        }
+
+        signIn(newcomer, PASSWORD, office).then().statusCode(429).header("Retry-After", notNullValue())
+                .body("limit.name", equalTo("auth.login.client-free-attempts"));
+        String token = signIn(regular, PASSWORD, office).then().statusCode(200).extract().asString();
+        assertThat(token.split("\\.")).hasSize(3);
+        // Known or not, the pair's own count still holds guesses at this account from this address.
+        for (int i = 0; i < config.login().freeAttempts(); i++) {
+            signIn(regular, "guess-" + i, office).then().statusCode(401);
+        }
+        signIn(regular, PASSWORD, office).then().statusCode(429)
+                .body("limit.name", equalTo("auth.login.free-attempts"));
+    }
+
+    @Test
+    void guessesFromManyAddressesPastTheAccountAllowanceRefuseNewAddressesButNotTheOwnersKnownOne() {
+        String victim = newUser();
+        String home = newAddress();
+        signIn(victim, PASSWORD, home).then().statusCode(200);
+
+        int allowance = config.login().accountFreeAttempts();
+        for (int i = 0; i < allowance; i++) {
+            signIn(victim, "guess-" + i, newAddress()).then().statusCode(401);
+        }
+
+        signIn(victim, PASSWORD, newAddress()).then().statusCode(429).header("Retry-After", notNullValue())
+                .body("error", equalTo("too many failed sign-ins to this account from new addresses; try again later"))
+                .body("limit.name", equalTo("auth.login.account-free-attempts"))
+                .body("limit.max", equalTo(allowance));
+        signIn(victim, PASSWORD, home).then().statusCode(200);
+    }
+
+    @Test
+    void aRegistrationRefusedWith503DoesNotUseUpTheAddresssAllowance() {
+        String taken = newUser();
+        String from = newAddress();
+        int limit = config.registration().perClient();
+
+        int turns = HashTurns.takeAll(hasher);
+        try {
+            given().contentType(ContentType.JSON).header("X-Forwarded-For", from)
+                    .body(Map.of("email", "busy-" + UUID.randomUUID() + "@example.com", "password", PASSWORD))
+                    .post("/users").then().statusCode(503).header("Retry-After", notNullValue());
+        } finally {
+            HashTurns.giveBack(hasher, turns);
+        }
+
+        // The whole allowance is still there: each of these is counted and answered.
+        for (int i = 0; i < limit; i++) {
+            given().contentType(ContentType.JSON).header("X-Forwarded-For", from)
+                    .body(Map.of("email", taken, "password", PASSWORD)).post("/users").then().statusCode(409);
+        }
+        given().contentType(ContentType.JSON).header("X-Forwarded-For", from)
+                .body(Map.of("email", taken, "password", PASSWORD)).post("/users").then().statusCode(429)
+                .body("limit.name", equalTo("auth.registration.per-client"));
     }
 
     @Test

@@ -45,8 +45,8 @@ public interface AuthConfig {
     }
 
     /**
-     * Sign-in throttling, counted per (account, client address) and per client address; see
-     * {@code service.Throttles} for why the account alone is not a dimension.
+     * Sign-in throttling, counted per (account, client address), per client address and per account; see
+     * {@code service.Throttles} for why the last two never lock out a pair that signed in lately.
      */
     interface Login {
         /**
@@ -60,6 +60,19 @@ public interface AuthConfig {
          * the same way, so one address cannot guess across many accounts.
          */
         int clientFreeAttempts();
+
+        /**
+         * Failed sign-ins allowed to one account from client addresses it was not signed in from lately,
+         * whatever the addresses; past it the account is locked the same way for such addresses only, so a
+         * guesser with many addresses cannot guess on, while the owner's known addresses still sign in.
+         */
+        int accountFreeAttempts();
+
+        /**
+         * How long a (account, client address) pair stays known after signing in with the right password. A
+         * known pair is not held by the per-address or account-wide lock (its own pair count still applies).
+         */
+        Duration knownClientFor();
 
         /** Lock after the first failure past the free attempts; doubles with each further failure. */
         Duration initialLock();

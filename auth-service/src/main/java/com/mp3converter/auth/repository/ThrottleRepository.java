@@ -12,7 +12,8 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Attempt counters (table {@code throttle_counter}). {@link #update} reads counters under a row lock, lets the
+ * Attempt counters (table {@code throttle_counter}) and the pairs that signed in lately (table
+ * {@code known_client}). {@link #update} reads counters under a row lock, lets the
  * caller decide and change them, and writes them back in the same transaction: two requests counting the same
  * key run one after the other, so a decision taken on a count can never be raced past.
  */
@@ -80,6 +81,46 @@ public class ThrottleRepository {
                      "DELETE FROM throttle_counter WHERE last_ms < ? AND blocked_until_ms < ?")) {
             ps.setLong(1, beforeMs);
             ps.setLong(2, nowMs);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageUnavailableException(e);
+        }
+    }
+
+    /** Whether {@code pairKey} was marked known and its mark has not expired. */
+    public boolean isKnown(String pairKey, long nowMs) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement(
+                     "SELECT 1 FROM known_client WHERE pair_key = ? AND known_until_ms > ?")) {
+            ps.setString(1, pairKey);
+            ps.setLong(2, nowMs);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException e) {
+            throw new StorageUnavailableException(e);
+        }
+    }
+
+    /** Marks {@code pairKey} known until {@code untilMs} (a later sign-in moves the mark's end on). */
+    public void markKnown(String pairKey, long untilMs) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("""
+                     INSERT INTO known_client (pair_key, known_until_ms) VALUES (?, ?)
+                     ON DUPLICATE KEY UPDATE known_until_ms = GREATEST(known_until_ms, VALUES(known_until_ms))""")) {
+            ps.setString(1, pairKey);
+            ps.setLong(2, untilMs);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StorageUnavailableException(e);
+        }
+    }
+
+    /** Forgets the known pairs whose mark has expired. */
+    public void purgeKnownBefore(long nowMs) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM known_client WHERE known_until_ms <= ?")) {
+            ps.setLong(1, nowMs);
             ps.executeUpdate();
         } catch (SQLException e) {
             throw new StorageUnavailableException(e);

@@ -38,13 +38,15 @@ public class LoginService {
     }
 
     /**
-     * Returns a signed JWT or throws 401 (bad credentials), 429 (this account from this address, or this address,
-     * locked for a while) or 503 (no turn to hash in time).
+     * Returns a signed JWT or throws 401 (bad credentials), 429 (this account from this address locked for a
+     * while, or, unless the account signed in from this address lately, this address or this account) or 503 (no
+     * turn to hash in time).
      */
     public String login(String email, String password, String client) {
         String key = email.trim().toLowerCase(Locale.ROOT);
+        Throttles.SignIn attempt;
         try {
-            throttles.admitSignIn(key, client);
+            attempt = throttles.admitSignIn(key, client);
         } catch (ApiException locked) {
             metrics.counter("auth.logins", "outcome", "locked").increment();
             throw locked;
@@ -55,7 +57,7 @@ public class LoginService {
             user = users.findByEmail(key);
             valid = user.map(u -> hasher.verify(password, u.passwordHash())).orElseGet(() -> hasher.verifyDecoy(password));
         } catch (PasswordHasher.HashQueueFull | StorageUnavailableException e) {
-            throttles.notChecked(key, client);
+            throttles.notChecked(attempt);
             metrics.counter("auth.logins", "outcome", "busy").increment();
             throw e;
         }
@@ -63,7 +65,7 @@ public class LoginService {
             metrics.counter("auth.logins", "outcome", "failed").increment();
             throw new ApiException(401, BAD_CREDENTIALS);
         }
-        throttles.signedIn(key, client);
+        throttles.signedIn(attempt);
         upgradeHash(user.get(), password);
         metrics.counter("auth.logins", "outcome", "ok").increment();
         return tokens.issue(user.get());

@@ -1,6 +1,7 @@
 package com.mp3converter.auth.service;
 
 import com.mp3converter.auth.config.AuthConfig;
+import com.mp3converter.auth.repository.StorageUnavailableException;
 import com.mp3converter.auth.repository.User;
 import com.mp3converter.auth.repository.UserRepository;
 import io.quarkus.logging.Log;
@@ -30,7 +31,8 @@ public class UserService {
      * Registers a user (email and password already validated by the resource). Only admins may
      * register when self-service is off, and only admins may create admins. Others are counted per client
      * address first (429 past {@code auth.registration.per-client}), and a taken email is answered 409 before
-     * any hash is computed: neither costs the hash queue anything.
+     * any hash is computed: neither costs the hash queue anything. An attempt answered 503 (no turn to hash,
+     * storage down) is taken back, so retries behind a shared address do not use up its allowance.
      */
     public User register(String email, String password, boolean asAdmin, boolean callerIsAdmin, String client) {
         if (!config.registration().selfService() && !callerIsAdmin) {
@@ -42,6 +44,17 @@ public class UserService {
         if (!callerIsAdmin) {
             throttles.admitRegistration(client);
         }
+        try {
+            return create(email, password, asAdmin);
+        } catch (PasswordHasher.HashQueueFull | StorageUnavailableException notChecked) {
+            if (!callerIsAdmin) {
+                takeBackRegistration(client);
+            }
+            throw notChecked;
+        }
+    }
+
+    private User create(String email, String password, boolean asAdmin) {
         String normalized = email.trim().toLowerCase(Locale.ROOT);
         if (users.findByEmail(normalized).isPresent()) {
             throw emailTaken();
@@ -50,6 +63,15 @@ public class UserService {
         User user = users.insert(normalized, hasher.hash(password), asAdmin).orElseThrow(UserService::emailTaken);
         Log.infof("Registered user %s", user.id());
         return user;
+    }
+
+    /** A 503 is a retry waiting to happen: it must not use up the address's allowance (a NAT shares it). */
+    private void takeBackRegistration(String client) {
+        try {
+            throttles.registrationNotChecked(client);
+        } catch (StorageUnavailableException down) {
+            Log.debug("Storage down: a registration attempt that was never checked stays counted");
+        }
     }
 
     private static ApiException emailTaken() {

@@ -44,6 +44,23 @@ public interface GatewayConfig {
 
     Webhooks webhooks();
 
+    EmailVerification emailVerification();
+
+    /** The confirmation of an emailed verification link (service.EmailVerificationLinks, POST /verify-email). */
+    interface EmailVerification {
+        /** Confirmations that may wait for the broker's confirm at once; one more gets 503 with Retry-After. */
+        int maxConcurrentPublishes();
+
+        /** How long a confirmation waits for its turn to publish before that 503. */
+        Duration publishWait();
+
+        /** Recently confirmed addresses remembered, so a replayed link publishes nothing (the eldest forgotten first). */
+        int rememberedAddresses();
+
+        /** How long a confirmed address is answered as verified without publishing again. */
+        Duration rememberFor();
+    }
+
     /** The POSTs of a job's end to its callbackUrl (service.Webhooks). */
     interface Webhooks {
         /** host:port pairs a callback may reach although they are internal (tests, private deployments). */

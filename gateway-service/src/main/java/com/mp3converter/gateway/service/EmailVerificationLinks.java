@@ -6,7 +6,6 @@ import com.mp3converter.gateway.config.GatewayConfig;
 import com.mp3converter.gateway.messaging.EmailVerifiedPublisher;
 import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -45,30 +44,14 @@ public class EmailVerificationLinks {
     /** Address to when the broker confirmed it; insertion order, so the eldest is the first to expire. */
     private final Map<String, Instant> recentlyConfirmed;
 
-    /**
-     * @param maxConcurrentPublishes {@code gateway.email-verification.max-concurrent-publishes}: verifications that may
-     *                               wait for the broker at once; past it a 503 with Retry-After
-     * @param publishWait            {@code gateway.email-verification.publish-wait}: how long a verification waits for
-     *                               its turn to publish before that 503
-     * @param rememberedAddresses    {@code gateway.email-verification.remembered-addresses}: how many recently confirmed
-     *                               addresses are remembered (the eldest is forgotten first)
-     * @param rememberFor            {@code gateway.email-verification.remember-for}: how long a confirmed address is
-     *                               answered as verified without publishing again
-     */
-    EmailVerificationLinks(GatewayConfig config, EmailVerifiedPublisher publisher,
-                           @ConfigProperty(name = "gateway.email-verification.max-concurrent-publishes", defaultValue = "2")
-                           int maxConcurrentPublishes,
-                           @ConfigProperty(name = "gateway.email-verification.publish-wait", defaultValue = "PT1S")
-                           Duration publishWait,
-                           @ConfigProperty(name = "gateway.email-verification.remembered-addresses", defaultValue = "10000")
-                           int rememberedAddresses,
-                           @ConfigProperty(name = "gateway.email-verification.remember-for", defaultValue = "PT10M")
-                           Duration rememberFor) {
+    EmailVerificationLinks(GatewayConfig config, EmailVerifiedPublisher publisher) {
+        GatewayConfig.EmailVerification limits = config.emailVerification();
+        int rememberedAddresses = limits.rememberedAddresses();
         this.tokens = new EmailVerificationTokens(config.downloadLink().key(), config.downloadLink().previousKeys().orElse(List.of()));
         this.publisher = publisher;
-        this.maxConcurrentPublishes = maxConcurrentPublishes;
-        this.publishWait = publishWait;
-        this.rememberFor = rememberFor;
+        this.maxConcurrentPublishes = limits.maxConcurrentPublishes();
+        this.publishWait = limits.publishWait();
+        this.rememberFor = limits.rememberFor();
         this.publishing = new Semaphore(maxConcurrentPublishes);
         this.recentlyConfirmed = new LinkedHashMap<>() {
             @Override

@@ -22,6 +22,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -33,11 +36,17 @@ import java.util.function.Supplier;
 public class UploadService {
 
     private static final int COPY_BUFFER = 256 * 1024;
-    private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "upload-abort");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Clean-ups of uploads that storage failed, run after the 503 is answered. Bounded: with storage down each waits
+     * for its timeout, and uploads retried meanwhile would otherwise add a thread each; one that finds the queue full
+     * is left to the orphan-chunk sweep and the retention pass, which remove what it would have.
+     */
+    private static final ThreadPoolExecutor ABORTS = new ThreadPoolExecutor(2, 2,
+            0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(256), r -> {
+                Thread t = new Thread(r, "upload-abort");
+                t.setDaemon(true);
+                return t;
+            }, (task, pool) -> Log.warn("Clean-up of a failed upload left to the sweeps: the clean-up queue is full"));
     private static final java.util.regex.Pattern VALID_KEY = java.util.regex.Pattern.compile("[\\x21-\\x7E]{1,255}");
 
     private final MediaStore storage;

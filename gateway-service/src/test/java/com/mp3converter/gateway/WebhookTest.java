@@ -105,7 +105,7 @@ class WebhookTest {
         TARPIT.answerAfter(Duration.ofHours(1)); // held to the attempt's deadline, then cut off
         String attacker = newUser();
         List<String> tarpitted = new ArrayList<>();
-        for (int i = 0; i < 16; i++) { // four times the senders, over eight receivers
+        for (int i = 0; i < 32; i++) { // eight times the senders, over eight receivers: 16 s of them without the rule
             int port = TARPIT.ports().get(i % TARPIT.ports().size());
             String jobId = upload(attacker, "http://127.0.0.1:" + port + "/hold");
             GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");

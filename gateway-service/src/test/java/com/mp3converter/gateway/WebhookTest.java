@@ -49,12 +49,16 @@ class WebhookTest {
     static final Deque<Integer> ANSWERS = new ConcurrentLinkedDeque<>();
     static final HttpServer RECEIVER = receiver();
     /** A second receiver (another port, so another receiver to the gateway) that answers as late as it is told. */
-    static final SlowReceiver SLOW = new SlowReceiver();
+    static final SlowReceiver SLOW = new SlowReceiver(1);
+    /** A tarpit on many ports: many receivers to the gateway (as under many names of a wildcard domain), one server. */
+    static final SlowReceiver TARPIT = new SlowReceiver(8);
 
     public static class ReceiverAllowed implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("gateway.webhooks.allowed-hosts", "127.0.0.1:" + PORT + ",127.0.0.1:" + SLOW.port());
+            List<String> allowed = new ArrayList<>(List.of("127.0.0.1:" + PORT, "127.0.0.1:" + SLOW.port()));
+            TARPIT.ports().forEach(port -> allowed.add("127.0.0.1:" + port));
+            return Map.of("gateway.webhooks.allowed-hosts", String.join(",", allowed));
         }
     }
 
@@ -68,6 +72,7 @@ class WebhookTest {
     static void stopReceiver() throws IOException {
         RECEIVER.stop(0);
         SLOW.close();
+        TARPIT.close();
     }
 
     @Test
@@ -82,7 +87,7 @@ class WebhookTest {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> SLOW.posts().size() >= 2);
 
-        String fastJob = upload(token, "http://127.0.0.1:" + PORT + "/fast");
+        String fastJob = upload(newUser(), "http://127.0.0.1:" + PORT + "/fast"); // the same user's waits its turn
         GatewayInfra.publishEvent("{\"jobId\":\"" + fastJob + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
         await("not queued behind the slow receiver's deliveries").atMost(Duration.ofSeconds(8))
                 .until(() -> RECEIVED.stream().anyMatch(hook -> hook.eventId().equals(fastJob + ".failed")));
@@ -93,6 +98,32 @@ class WebhookTest {
                 assertThat(slowJobs).allSatisfy(jobId -> assertThat(GatewayInfra.db().getCollection("webhook_deliveries")
                         .find(Filters.eq("_id", jobId + ".failed")).first().getString("state")).isEqualTo("DELIVERED")));
         assertThat(SLOW.mostAtOnce()).isEqualTo(1);
+    }
+
+    @Test
+    void oneUsersDeliveriesToATarpitUnderManyReceiversHoldOneSenderAndDelayNoOtherUsersWebhook() throws Exception {
+        TARPIT.answerAfter(Duration.ofHours(1)); // held to the attempt's deadline, then cut off
+        String attacker = newUser();
+        List<String> tarpitted = new ArrayList<>();
+        for (int i = 0; i < 32; i++) { // eight times the senders, over eight receivers: 16 s of them without the rule
+            int port = TARPIT.ports().get(i % TARPIT.ports().size());
+            String jobId = upload(attacker, "http://127.0.0.1:" + port + "/hold");
+            GatewayInfra.publishEvent("{\"jobId\":\"" + jobId + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
+            tarpitted.add(jobId);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> TARPIT.posts().size() >= 2);
+
+        String other = upload(newUser(), "http://127.0.0.1:" + PORT + "/other-user");
+        GatewayInfra.publishEvent("{\"jobId\":\"" + other + "\",\"type\":\"FAILED\",\"reason\":\"x\"}");
+        await("not queued behind the tarpit's deliveries").atMost(Duration.ofSeconds(8))
+                .until(() -> RECEIVED.stream().anyMatch(hook -> hook.eventId().equals(other + ".failed")));
+        assertThat(TARPIT.mostAtOnce()).as("one of the user's deliveries in flight at a time, whatever the receiver").isEqualTo(1);
+
+        TARPIT.answerAfter(Duration.ZERO);
+        await("every delivery waited in the outbox, none dropped").atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+                assertThat(tarpitted).allSatisfy(jobId -> assertThat(GatewayInfra.db().getCollection("webhook_deliveries")
+                        .find(Filters.eq("_id", jobId + ".failed")).first().getString("state")).isEqualTo("DELIVERED")));
+        assertThat(TARPIT.mostAtOnce()).isEqualTo(1);
     }
 
     @Test
@@ -258,18 +289,24 @@ class WebhookTest {
      * once: a connection the gateway cut off counts no longer.
      */
     static final class SlowReceiver implements java.io.Closeable {
-        private final ServerSocket server;
+        private final List<ServerSocket> servers = new ArrayList<>();
         private volatile long answerAfterMillis;
         private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
         private final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
         private final List<String> posts = Collections.synchronizedList(new ArrayList<>());
 
-        SlowReceiver() {
-            try {
-                server = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        SlowReceiver(int ports) {
+            for (int i = 0; i < ports; i++) {
+                try {
+                    servers.add(new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1")));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
+            servers.forEach(this::accept);
+        }
+
+        private void accept(ServerSocket server) {
             Thread acceptor = new Thread(() -> {
                 while (!server.isClosed()) {
                     try {
@@ -287,7 +324,11 @@ class WebhookTest {
         }
 
         int port() {
-            return server.getLocalPort();
+            return servers.get(0).getLocalPort();
+        }
+
+        List<Integer> ports() {
+            return servers.stream().map(ServerSocket::getLocalPort).toList();
         }
 
         void answerAfter(Duration delay) {
@@ -357,7 +398,9 @@ class WebhookTest {
 
         @Override
         public void close() throws IOException {
-            server.close();
+            for (ServerSocket server : servers) {
+                server.close();
+            }
         }
     }
 }

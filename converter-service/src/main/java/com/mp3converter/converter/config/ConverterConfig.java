@@ -86,13 +86,19 @@ public interface ConverterConfig {
      * {@link #maxUploadTime()} is the converter's own backstop.
      */
     interface Arrival {
-        /** The upload must arrive at least this fast on average while a worker waits on it (after the grace). */
+        /**
+         * While a worker waits on an upload, every window of the grace must bring at least this many bytes a second;
+         * only bytes that arrive during the window count (a fast start buys no time for a trickle after it).
+         */
         long minBytesPerSecond();
 
-        /** Waiting allowed before the rate counts: ffmpeg's start and the first chunks. */
+        /** Waiting allowed before the rate counts (ffmpeg's start and the first chunks), and the window it is measured over. */
         Duration grace();
 
-        /** A worker waits on one arriving upload at most this long in all. */
+        /**
+         * A worker waits on one arriving upload at most this long in all: what an upload kept just above the minimum
+         * rate can idle a worker for, per job (a job let go is not given a worker again until its upload is complete).
+         */
         Duration maxWait();
 
         /** A job let go for its upload is looked at again this often (a look costs two storage reads, no worker). */

@@ -74,12 +74,17 @@ public interface GatewayConfig {
         /** How long a delivery is tried from the job's end; then given up. */
         Duration retryFor();
 
-        /** Connect and answer timeout of one attempt; an attempt ends after twice this at most. */
+        /**
+         * Bound of the receiver's DNS lookup, of the connect and of the answer in one attempt; an attempt ends after
+         * twice this at most, lookup included (a lookup past it is a failed attempt, tried again later).
+         */
         Duration timeout();
 
         /**
-         * Deliveries attempted at once by one replica, at most one per receiver (host and port), so a slow receiver
-         * holds one sender, never all. Only that many are claimed: the rest wait in MongoDB, never in memory.
+         * Deliveries attempted at once by one replica, at most one per owner, per receiver (host and port) and per
+         * address a receiver resolved to, so a slow receiver (under however many names or ports) or a user's many jobs
+         * hold one sender, never all. Only that many are claimed: the rest wait in MongoDB, never in memory. Twice this
+         * many DNS lookups may run at once (a lookup given up on runs on until the resolver's own timeout).
          */
         int senders();
     }

@@ -92,13 +92,13 @@ public class WebhookDeliveries {
     }
 
     /**
-     * Takes the longest-due delivery to a receiver not in {@code busy} until {@code until}, under a new claim token
-     * (another gateway takes it after that, unless {@link #renew}ed).
+     * Takes the longest-due delivery to a receiver not in {@code busyReceivers}, for an owner not in {@code busyOwners},
+     * until {@code until}, under a new claim token (another gateway takes it after that, unless {@link #renew}ed).
      */
-    public Optional<Delivery> claimDue(Instant now, Instant until, Set<String> busy) {
+    public Optional<Delivery> claimDue(Instant now, Instant until, Set<String> busyReceivers, Set<String> busyOwners) {
         Document claimed = deliveries.findOneAndUpdate(
                 Filters.and(Filters.eq("state", State.PENDING.name()), Filters.lte("nextAttemptAt", Date.from(now)),
-                        Filters.nin("receiver", busy)),
+                        Filters.nin("receiver", busyReceivers), Filters.nin("owner", busyOwners)),
                 Updates.combine(Updates.set("nextAttemptAt", Date.from(until)), Updates.set("claim", UUID.randomUUID().toString())),
                 new FindOneAndUpdateOptions().sort(Sorts.ascending("nextAttemptAt")).returnDocument(ReturnDocument.AFTER));
         return Optional.ofNullable(claimed).map(d -> new Delivery(d.getString("_id"), d.getString("jobId"), d.getString("owner"),

@@ -40,6 +40,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,8 +54,10 @@ import java.util.concurrent.TimeoutException;
  * attempt) so a receiver can drop replays and duplicates. At least once: enqueued in MongoDB when the job ends, tried
  * until a 2xx, with a doubling delay, for {@code retry-for}; a redirect is not followed (it counts as a failure).
  * <p>
- * Bounded: {@code senders} attempts at once per replica, at most one per receiver (host:port), so a slow receiver
- * holds one sender and delays nobody else's webhooks. A delivery is claimed only when a sender is free for it; the
+ * Bounded: {@code senders} attempts at once per replica, at most one per owner, one per receiver (host:port) and one
+ * per address the receiver's name resolved to, so a slow receiver holds one sender and delays nobody else's webhooks,
+ * even one reached under many names (wildcard DNS) or from many of one user's jobs. The receiver's name is looked up
+ * within the attempt's deadline (a lookup slower than the timeout is a failed attempt, tried again later). A delivery is claimed only when a sender is free for it; the
  * rest wait in MongoDB (the outbox), never in a queue here. A claim lasts the attempt's deadline (twice the timeout)
  * plus a timeout of slack and is renewed every timeout while the attempt runs, so it never expires under its own
  * attempt and no delivery is posted twice at once; an attempt past its deadline is cut off (connection reset) before
@@ -75,8 +80,17 @@ public class Webhooks {
     /** A permit per sender: taken before a claim, so nothing claimed ever waits for a thread. */
     private final Semaphore free;
     private final ExecutorService senders;
-    /** Receivers with an attempt in flight from this replica. */
+    /** Receivers (host:port) with an attempt in flight from this replica. */
     private final Set<String> busyReceivers = ConcurrentHashMap.newKeySet();
+    /** Owners with an attempt in flight from this replica: one user's many jobs hold one sender at most. */
+    private final Set<String> busyOwners = ConcurrentHashMap.newKeySet();
+    /** Addresses (resolved by the check, whatever the name or port) with an attempt in flight from this replica. */
+    private final Set<String> busyAddresses = ConcurrentHashMap.newKeySet();
+    /**
+     * Runs the check's DNS lookup, which the JDK cannot cut short, so a sender waits for it no longer than the timeout.
+     * A lookup given up on runs on until the resolver's own timeout; twice the senders bound how many may.
+     */
+    private final ExecutorService lookups;
     /** Deliveries being attempted here, whose claims are renewed. */
     private final Set<WebhookDeliveries.Delivery> inFlight = ConcurrentHashMap.newKeySet();
 
@@ -97,12 +111,18 @@ public class Webhooks {
             t.setDaemon(true);
             return t;
         });
+        this.lookups = new ThreadPoolExecutor(0, 2 * count, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "webhook-lookup");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** Deliveries in hand stay claimed and are taken up again once their claim runs out. */
     @PreDestroy
     void stop() {
         senders.shutdownNow();
+        lookups.shutdownNow();
         http.close();
     }
 
@@ -143,8 +163,8 @@ public class Webhooks {
     }
 
     /**
-     * Claims due deliveries while a sender is free, each to a receiver with nothing in flight from here. Also run by
-     * a sender that finished, so a receiver's backlog goes at its own pace, not one per pass.
+     * Claims due deliveries while a sender is free, each to a receiver and for an owner with nothing in flight from
+     * here. Also run by a sender that finished, so a receiver's backlog goes at its own pace, not one per pass.
      */
     private synchronized void claimWhileFree() {
         try {
@@ -152,7 +172,7 @@ public class Webhooks {
                 Optional<WebhookDeliveries.Delivery> due;
                 try {
                     Instant now = Instant.now();
-                    due = deliveries.claimDue(now, now.plus(lease()), Set.copyOf(busyReceivers));
+                    due = deliveries.claimDue(now, now.plus(lease()), Set.copyOf(busyReceivers), Set.copyOf(busyOwners));
                 } catch (RuntimeException e) {
                     free.release();
                     throw e;
@@ -170,7 +190,14 @@ public class Webhooks {
 
     private void start(WebhookDeliveries.Delivery delivery) {
         String receiver = delivery.receiver();
+        String owner = delivery.owner();
         if (!busyReceivers.add(receiver)) { // enqueued before receivers were recorded: back to the outbox
+            free.release();
+            deliveries.unclaim(delivery, Instant.now().plusSeconds(1));
+            return;
+        }
+        if (!busyOwners.add(owner)) { // the same (claims skip busy owners; a record without one matches no filter)
+            busyReceivers.remove(receiver);
             free.release();
             deliveries.unclaim(delivery, Instant.now().plusSeconds(1));
             return;
@@ -181,6 +208,7 @@ public class Webhooks {
                 attempt(delivery);
             } finally {
                 inFlight.remove(delivery);
+                busyOwners.remove(owner);
                 busyReceivers.remove(receiver);
                 free.release();
             }
@@ -207,16 +235,52 @@ public class Webhooks {
 
     private void attempt(WebhookDeliveries.Delivery delivery) {
         int attempt = delivery.attempts() + 1;
+        long deadline = System.nanoTime() + attemptDeadline().toNanos();
         List<InetAddress> approved;
         try {
-            approved = targets.check(delivery.url());
+            approved = check(delivery.url());
         } catch (ApiException refused) {
             deliveries.gaveUp(delivery, attempt, refused.getMessage());
             Log.warnf("Job %s: webhook given up: %s", delivery.jobId(), refused.getMessage());
             return;
+        } catch (TimeoutException | RejectedExecutionException e) {
+            retryLater(delivery, attempt, "callbackUrl's host not looked up within " + config.timeout().toMillis() + " ms");
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return; // claimed: another pass takes it once the claim runs out
         }
+        // One attempt at a time per address, under whatever name or port: an allowed host resolves nothing here.
+        String address = approved.isEmpty() ? null : approved.get(0).getHostAddress();
+        if (address != null && !busyAddresses.add(address)) {
+            deliveries.unclaim(delivery, Instant.now().plus(config.timeout())); // not an attempt: its address is busy
+            return;
+        }
+        try {
+            post(delivery, attempt, approved, deadline);
+        } finally {
+            if (address != null) {
+                busyAddresses.remove(address);
+            }
+        }
+    }
+
+    /** The check's answer, waited for at most the timeout (the lookup of a name may hang far longer). */
+    private List<InetAddress> check(String url) throws TimeoutException, InterruptedException {
+        Future<List<InetAddress>> lookup = lookups.submit(() -> targets.check(url));
+        try {
+            return lookup.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : new IllegalStateException(e.getCause());
+        } finally {
+            lookup.cancel(true);
+        }
+    }
+
+    private void post(WebhookDeliveries.Delivery delivery, int attempt, List<InetAddress> approved, long deadline) {
         String failure;
         AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+        long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
         try {
             long timestamp = Instant.now().getEpochSecond();
             RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(delivery.url())
@@ -234,7 +298,7 @@ public class Webhooks {
                         return post.send(Buffer.buffer(delivery.payload()));
                     })
                     .map(HttpClientResponse::statusCode).toCompletionStage().toCompletableFuture()
-                    .get(attemptDeadline().toMillis(), TimeUnit.MILLISECONDS);
+                    .get(left, TimeUnit.MILLISECONDS);
             if (status >= 200 && status < 300) {
                 deliveries.delivered(delivery, attempt, status);
                 return;

@@ -81,8 +81,9 @@ trap stop_pipeline EXIT
 start_pipeline() { # workers
   stop_pipeline # also empties the queues
   rm -rf "$RUN_DIR" "$DATA_DIR"
-  # One user's batch, all at the converters at once: the figures are the workers' throughput, not the fair share's.
-  CONVERTER_WORKERS=$1 CONVERSIONS_PER_USER=1000 ./run.sh > "$OUT/run-$1.log" 2>&1 &
+  # One user's batch, all at the converters at once and all 20 uploads taken together: the figures are the workers'
+  # throughput, not the fair share's or the per-user upload bound's.
+  CONVERTER_WORKERS=$1 CONVERSIONS_PER_USER=1000 UPLOADS_PER_USER_AT_ONCE=20 ./run.sh > "$OUT/run-$1.log" 2>&1 &
   RUN_PID=$!
   for _ in $(seq 1 300); do [ -f "$RUN_DIR/ready" ] && break; kill -0 $RUN_PID 2>/dev/null || { cat "$OUT/run-$1.log"; exit 1; }; sleep 1; done
   TOKEN=$(curl -sf -X POST -u "${DEMO_EMAIL:-demo@mp3converter.local}:${DEMO_PASSWORD:-demo-password-1}" $G/login)

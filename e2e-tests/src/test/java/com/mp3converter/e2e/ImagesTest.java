@@ -203,7 +203,9 @@ class ImagesTest {
         REPORT.row("download", download.statusCode() + ", " + info.getFormat() + ", " + info.getDuration() / 1000.0 + " s, "
                 + Files.size(mp3) + " bytes");
 
-        String stranger = api.tokenFor("second.user@image-check.example", "a long enough password");
+        // Signed up and in, not verified (tokenFor would verify with the suites' key, not the manifests'): it gets no email.
+        assertThat(api.register("second.user@image-check.example", "a long enough password").statusCode()).isEqualTo(201);
+        String stranger = api.login("second.user@image-check.example", "a long enough password").body().trim();
         int strangerStatus = api.get(stranger, "/download?fid=" + mp3Id).statusCode();
         assertThat(strangerStatus).as("another user's download").isEqualTo(404);
         REPORT.row("a second user downloads it", strangerStatus);

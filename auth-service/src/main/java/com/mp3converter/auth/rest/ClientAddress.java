@@ -16,22 +16,29 @@ import java.util.HexFormat;
  */
 final class ClientAddress {
 
-    /** A forwarded value that is not an IP literal is kept, shortened, as its own key (never resolved). */
-    private static final int MAX_OTHER_LENGTH = 64;
+    /**
+     * A forwarded value that is not an IP literal is kept, shortened, as its own key (never resolved), marked so it
+     * can never equal an address's key (the fuzzer sent "80:fe13.71::/64", shaped like an IPv6 block's key).
+     */
+    private static final String OTHER = "other:";
+    private static final int MAX_OTHER_LENGTH = 64 - OTHER.length();
 
     private ClientAddress() {
     }
 
     static String of(HttpServerRequest request) {
         SocketAddress peer = request.remoteAddress();
-        return peer == null || peer.hostAddress() == null ? "unknown" : normalize(peer.hostAddress());
+        return normalize(peer == null || peer.hostAddress() == null ? "unknown" : peer.hostAddress());
     }
 
     static String normalize(String address) {
         String literal = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
         byte[] bytes = NetUtil.createByteArrayFromIpAddressString(literal);
         if (bytes == null) {
-            return literal.length() > MAX_OTHER_LENGTH ? literal.substring(0, MAX_OTHER_LENGTH) : literal;
+            if (literal.startsWith(OTHER)) {
+                return literal.length() > 64 ? literal.substring(0, 64) : literal; // a key already
+            }
+            return OTHER + (literal.length() > MAX_OTHER_LENGTH ? literal.substring(0, MAX_OTHER_LENGTH) : literal);
         }
         if (bytes.length == 4) {
             return NetUtil.bytesToIpAddress(bytes);

@@ -22,6 +22,6 @@ class ClientAddressTest {
     @Test
     void somethingThatIsNotAnAddressIsKeptShortAndNeverResolved() {
         assertThat(ClientAddress.normalize("x".repeat(500))).hasSize(64);
-        assertThat(ClientAddress.normalize("unknown")).isEqualTo("unknown");
+        assertThat(ClientAddress.normalize("unknown")).isEqualTo("other:unknown");
     }
 }

@@ -40,6 +40,7 @@ import static com.mp3converter.gateway.GatewayTest.uniqueFakeMp4;
 import static com.mp3converter.gateway.GatewayTest.uploadAndGetJobId;
 import static com.mp3converter.gateway.GatewayTest.uploadMultipart;
 import static com.mp3converter.gateway.GatewayTest.videoChunks;
+import static com.mp3converter.gateway.UploadTurnsTest.headOf;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -392,18 +393,5 @@ class SlowClientsTest {
         } catch (IOException reset) {
             return new Answer(head.toString(StandardCharsets.ISO_8859_1), total, true);
         }
-    }
-
-    /** The status line and headers of the next answer on the connection. */
-    private static String headOf(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                break;
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
     }
 }

@@ -108,7 +108,7 @@ class UploadTurnsTest {
     }
 
     /** The status line and headers of the next answer on the connection. */
-    private static String headOf(InputStream in) throws IOException {
+    static String headOf(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
             int b = in.read();
